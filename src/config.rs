@@ -1,0 +1,209 @@
+//! Settings: defaults, then an optional TOML file, then `VLEDGER_*` environment variables.
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// `sqlite://FILE` or `postgres://…`
+    pub database_url: String,
+    /// `host:port` to serve on.
+    pub listen: String,
+    /// Base of the links printed in QR codes and certificates; defaults to `http://{listen}`.
+    pub public_url: Option<String>,
+    /// 64 hex characters; every other key is derived from it. Unset: read from (or created in)
+    /// `key_file`.
+    pub secret_key: Option<String>,
+    pub key_file: PathBuf,
+    pub request_timeout_secs: u64,
+    pub session_ttl_hours: u64,
+    /// Failed logins in a row after which an account is locked for `login_lockout_secs`.
+    pub login_max_failures: u32,
+    pub login_lockout_secs: u64,
+    /// Reader pool size on SQLite, pool size on PostgreSQL.
+    pub db_max_connections: u32,
+    /// A `tracing` filter, e.g. `info` or `vledger=debug,tower_http=debug`.
+    pub log: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: "sqlite://vledger.db".into(),
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            secret_key: None,
+            key_file: "vledger.key".into(),
+            request_timeout_secs: 30,
+            session_ttl_hours: 24 * 30,
+            login_max_failures: 5,
+            login_lockout_secs: 15 * 60,
+            db_max_connections: 8,
+            log: "info".into(),
+        }
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url())
+            .field(
+                "secret_key",
+                &self.secret_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("key_file", &self.key_file)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Hides the password of a database URL.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Settings {
+    /// Defaults, then the file named by `VLEDGER_CONFIG` (if any), then the environment.
+    pub fn load() -> anyhow::Result<Self> {
+        let vars: Vec<(String, String)> = std::env::vars().collect();
+        let file = vars
+            .iter()
+            .find(|(k, _)| k == "VLEDGER_CONFIG")
+            .map(|(_, v)| PathBuf::from(v));
+        Settings::layered(file.as_deref(), vars.into_iter())
+    }
+
+    pub fn layered(
+        file: Option<&Path>,
+        env: impl Iterator<Item = (String, String)>,
+    ) -> anyhow::Result<Self> {
+        let mut s = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading settings file {}", path.display()))?;
+                toml::from_str(&text)
+                    .with_context(|| format!("parsing settings file {}", path.display()))?
+            }
+            None => Settings::default(),
+        };
+        for (name, value) in env {
+            let Some(key) = name.strip_prefix("VLEDGER_") else {
+                continue;
+            };
+            s.set(&key.to_ascii_lowercase(), value)
+                .with_context(|| format!("environment variable {name}"))?;
+        }
+        Ok(s)
+    }
+
+    fn set(&mut self, key: &str, v: String) -> anyhow::Result<()> {
+        fn num<T: std::str::FromStr>(v: &str) -> anyhow::Result<T> {
+            v.trim()
+                .parse()
+                .map_err(|_| anyhow::anyhow!("{v:?} is not a whole number"))
+        }
+        match key {
+            "database_url" => self.database_url = v,
+            "listen" => self.listen = v,
+            "public_url" => self.public_url = Some(v),
+            "secret_key" => self.secret_key = Some(v),
+            "key_file" => self.key_file = v.into(),
+            "request_timeout_secs" => self.request_timeout_secs = num(&v)?,
+            "session_ttl_hours" => self.session_ttl_hours = num(&v)?,
+            "login_max_failures" => self.login_max_failures = num(&v)?,
+            "login_lockout_secs" => self.login_lockout_secs = num(&v)?,
+            "db_max_connections" => self.db_max_connections = num(&v)?,
+            "log" => self.log = v,
+            // VLEDGER_CONFIG names the file; VLEDGER_TEST_* belong to the test suite.
+            "config" => {}
+            k if k.starts_with("test_") => {}
+            other => bail!("unknown setting {other:?}"),
+        }
+        Ok(())
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Iterator<Item = (String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    #[test]
+    fn defaults_serve_sqlite_on_loopback() {
+        let s = Settings::layered(None, env(&[])).unwrap();
+        assert_eq!(s.listen, "127.0.0.1:8080");
+        assert_eq!(s.database_url, "sqlite://vledger.db");
+        assert_eq!(s.public_url(), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn environment_overrides_file_overrides_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("vledger.toml");
+        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nlog = \"debug\"\n").unwrap();
+        let s = Settings::layered(
+            Some(&file),
+            env(&[
+                ("VLEDGER_LOG", "warn"),
+                ("VLEDGER_SESSION_TTL_HOURS", "2"),
+                ("PATH", "/x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.listen, "0.0.0.0:9000");
+        assert_eq!(s.log, "warn");
+        assert_eq!(s.session_ttl_hours, 2);
+    }
+
+    #[test]
+    fn typos_and_bad_numbers_are_refused() {
+        assert!(Settings::layered(None, env(&[("VLEDGER_LISTN", "x")])).is_err());
+        assert!(Settings::layered(None, env(&[("VLEDGER_LOGIN_MAX_FAILURES", "many")])).is_err());
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let s = Settings {
+            database_url: "postgres://app:hunter2@db/vledger".into(),
+            secret_key: Some("00".repeat(32)),
+            ..Settings::default()
+        };
+        let shown = format!("{s:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("0000"),
+            "{shown}"
+        );
+    }
+}

@@ -1,0 +1,169 @@
+//! Keys and the primitives built on them: ID-number encryption and keyed hashing, passwords and
+//! session tokens.
+
+use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce};
+use anyhow::{Context, anyhow};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use rand::rngs::OsRng;
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The 32-byte master secret and the purpose keys derived from it.
+#[derive(Clone)]
+pub struct Keys {
+    id_hash: [u8; 32],
+    id_encryption: [u8; 32],
+    /// Stored in the database at first start so that a wrong key is refused instead of silently
+    /// making every stored ID number unreadable.
+    pub fingerprint: String,
+}
+
+impl fmt::Debug for Keys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Keys({})", self.fingerprint)
+    }
+}
+
+fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+impl Keys {
+    pub fn from_master(master: &[u8; 32]) -> Self {
+        Keys {
+            id_hash: hmac(master, b"vledger id-number hash v1"),
+            id_encryption: hmac(master, b"vledger id-number encryption v1"),
+            fingerprint: hex::encode(&hmac(master, b"vledger key fingerprint v1")[..8]),
+        }
+    }
+
+    /// Reads a master secret written as 64 hex characters.
+    pub fn from_hex(s: &str) -> anyhow::Result<Self> {
+        let bytes = hex::decode(s.trim()).context("the secret key is not hex")?;
+        let master: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| anyhow!("the secret key must be 32 bytes (64 hex characters)"))?;
+        Ok(Keys::from_master(&master))
+    }
+
+    pub fn generate_hex() -> String {
+        let mut master = [0u8; 32];
+        OsRng.fill_bytes(&mut master);
+        hex::encode(master)
+    }
+
+    /// The keyed hash through which an ID number is found and kept unique.
+    pub fn id_number_hash(&self, id_number: &str) -> String {
+        hex::encode(hmac(&self.id_hash, id_number.as_bytes()))
+    }
+
+    /// AES-256-GCM with a random nonce; the nonce is stored in front of the ciphertext.
+    pub fn encrypt_id_number(&self, id_number: &str) -> Vec<u8> {
+        let cipher = Aes256Gcm::new((&self.id_encryption).into());
+        let mut nonce = [0u8; 12];
+        OsRng.fill_bytes(&mut nonce);
+        let sealed = cipher
+            .encrypt(Nonce::from_slice(&nonce), id_number.as_bytes())
+            .expect("AES-GCM encryption of a short text cannot fail");
+        [nonce.as_slice(), &sealed].concat()
+    }
+
+    pub fn decrypt_id_number(&self, stored: &[u8]) -> anyhow::Result<String> {
+        if stored.len() < 12 {
+            return Err(anyhow!("stored ID number is truncated"));
+        }
+        let cipher = Aes256Gcm::new((&self.id_encryption).into());
+        let plain = cipher
+            .decrypt(Nonce::from_slice(&stored[..12]), &stored[12..])
+            .map_err(|_| anyhow!("stored ID number does not decrypt with this key"))?;
+        Ok(String::from_utf8(plain)?)
+    }
+}
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2id with default parameters accepts any password")
+        .to_string()
+}
+
+/// Checks `password` against a stored PHC string; with no stored hash it still spends the same
+/// time, so that a missing account cannot be told from a wrong password by timing.
+pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let (hash, real) = match stored {
+        Some(h) => (h, true),
+        None => (
+            DUMMY
+                .get_or_init(|| hash_password("not a password"))
+                .as_str(),
+            false,
+        ),
+    };
+    let ok = PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false);
+    ok && real
+}
+
+/// A new session token (sent to the client once) and the hash under which it is stored.
+pub fn new_session_token() -> (String, String) {
+    let mut raw = [0u8; 32];
+    OsRng.fill_bytes(&mut raw);
+    let token = URL_SAFE_NO_PAD.encode(raw);
+    let hash = session_token_hash(&token);
+    (token, hash)
+}
+
+pub fn session_token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_numbers_encrypt_and_hash_under_the_key() {
+        let keys = Keys::from_master(&[7; 32]);
+        let sealed = keys.encrypt_id_number("11010519491231002X");
+        assert!(!String::from_utf8_lossy(&sealed).contains("1949"));
+        assert_eq!(
+            keys.decrypt_id_number(&sealed).unwrap(),
+            "11010519491231002X"
+        );
+        assert_ne!(
+            keys.encrypt_id_number("11010519491231002X"),
+            sealed,
+            "nonce is random"
+        );
+        assert_eq!(keys.id_number_hash("x"), keys.id_number_hash("x"));
+        let other = Keys::from_master(&[8; 32]);
+        assert_ne!(other.id_number_hash("x"), keys.id_number_hash("x"));
+        assert!(other.decrypt_id_number(&sealed).is_err());
+    }
+
+    #[test]
+    fn passwords_verify_only_with_the_right_text() {
+        let h = hash_password("correct horse");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", Some(&h)));
+        assert!(!verify_password("wrong", Some(&h)));
+        assert!(!verify_password("not a password", None));
+    }
+}

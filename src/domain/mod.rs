@@ -1,0 +1,7 @@
+//! Pure domain rules: no I/O, no web framework, no database.
+
+pub mod id_number;
+pub mod phone;
+pub mod roles;
+pub mod units;
+pub mod volunteer_no;

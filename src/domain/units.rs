@@ -1,0 +1,84 @@
+//! The unit tree: district 区 → street 街道/镇/开发区 → community 社区/村.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    District,
+    Street,
+    Community,
+}
+
+impl UnitKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::District => "district",
+            UnitKind::Street => "street",
+            UnitKind::Community => "community",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UnitKind> {
+        [UnitKind::District, UnitKind::Street, UnitKind::Community]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+
+    /// The kind a unit of this kind must hang under (`None`: the root).
+    pub fn parent_kind(self) -> Option<UnitKind> {
+        match self {
+            UnitKind::District => None,
+            UnitKind::Street => Some(UnitKind::District),
+            UnitKind::Community => Some(UnitKind::Street),
+        }
+    }
+}
+
+/// A unit's materialised path: the ids from the root down to the unit, `/1/4/17/`. A unit is in
+/// another's subtree exactly when its path starts with the other's.
+pub fn child_path(parent_path: &str, id: i64) -> String {
+    format!("{parent_path}{id}/")
+}
+
+/// Organisation types counted by the targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganisationType {
+    /// 志愿服务组织
+    VolunteerService,
+    /// 社区社会组织 (other community social organisation)
+    CommunitySocial,
+}
+
+impl OrganisationType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrganisationType::VolunteerService => "volunteer_service",
+            OrganisationType::CommunitySocial => "community_social",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            OrganisationType::VolunteerService,
+            OrganisationType::CommunitySocial,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_nest_district_street_community() {
+        assert_eq!(UnitKind::Community.parent_kind(), Some(UnitKind::Street));
+        assert_eq!(UnitKind::Street.parent_kind(), Some(UnitKind::District));
+        assert_eq!(UnitKind::District.parent_kind(), None);
+        assert_eq!(child_path("/1/", 4), "/1/4/");
+    }
+}

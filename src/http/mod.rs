@@ -1,0 +1,82 @@
+//! The HTTP interface: one router per resource, merged here with the OpenAPI document they
+//! declare.
+
+mod audit;
+mod auth;
+pub mod extract;
+mod health;
+mod units;
+mod users;
+mod volunteers;
+
+use crate::config::Settings;
+use crate::crypto::Keys;
+use crate::error::Error;
+use crate::store::Store;
+use axum::Router;
+use axum::http::StatusCode;
+use std::sync::Arc;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub keys: Arc<Keys>,
+    pub settings: Arc<Settings>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "vledger", description = "Volunteer hours ledger and incentive service"),
+    modifiers(&BearerAuth),
+    components(schemas(crate::error::ErrorBody))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The `/api/v1` routes and the OpenAPI document describing exactly them.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(auth::router())
+        .merge(units::router())
+        .merge(users::router())
+        .merge(volunteers::router())
+        .merge(audit::router())
+        .split_for_parts()
+}
+
+/// The whole application, ready to serve.
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = api();
+    let openapi = Arc::new(openapi);
+    let timeout = state.settings.request_timeout();
+    Router::new()
+        .merge(api)
+        .merge(health::router())
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || async move { axum::Json(openapi.as_ref().clone()) }),
+        )
+        .fallback(|| async { Error::NotFound("route") })
+        .with_state(state)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(TraceLayer::new_for_http())
+}

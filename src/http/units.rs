@@ -1,0 +1,236 @@
+//! The unit tree: streets and communities, resident populations and organisations.
+
+use super::AppState;
+use super::extract::{Json, Path, Query};
+use crate::domain::roles::{Caller, Role};
+use crate::domain::units::{OrganisationType, UnitKind};
+use crate::error::{Error, ErrorBody, Result};
+use crate::store::{Organisation, Population, Unit};
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_units, create_unit))
+        .routes(routes!(get_unit))
+        .routes(routes!(set_population))
+        .routes(routes!(list_organisations, create_organisation))
+}
+
+/// Loads a unit the caller holds one of `roles` on (404 if it does not exist, 403 if out of scope).
+pub(super) async fn scoped_unit(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    roles: &[Role],
+) -> Result<Unit> {
+    let unit = state.store.unit(id).await?.ok_or(Error::NotFound("unit"))?;
+    if caller.may(roles, &unit.path) {
+        Ok(unit)
+    } else {
+        Err(Error::forbidden())
+    }
+}
+
+/// A name of a unit, organisation or person: 1 to 100 characters once trimmed.
+pub(super) fn checked_name(raw: &str) -> Result<&str> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(Error::invalid(
+            "invalid_name",
+            "a name has 1 to 100 characters",
+        ));
+    }
+    Ok(name)
+}
+
+/// The units the caller may see: the subtrees of their grants.
+#[utoipa::path(get, path = "/api/v1/units", tag = "units",
+    responses((status = 200, body = Vec<Unit>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+async fn list_units(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<Unit>>> {
+    if !caller.is_staff() {
+        return Err(Error::Forbidden("only staff see the unit tree".into()));
+    }
+    Ok(Json(
+        state.store.units_within(&caller.visible_roots()).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewUnitBody {
+    name: String,
+    /// `street` under the district, `community` under a street.
+    kind: String,
+    parent_id: i64,
+}
+
+/// Creates a street or a community; the caller must be an admin of the parent.
+#[utoipa::path(post, path = "/api/v1/units", tag = "units", request_body = NewUnitBody,
+    responses((status = 201, body = Unit), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, description = "duplicate_unit", body = ErrorBody),
+              (status = 422, description = "invalid_kind, invalid_parent, invalid_name", body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn create_unit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<NewUnitBody>,
+) -> Result<(StatusCode, Json<Unit>)> {
+    let kind = UnitKind::parse(&body.kind)
+        .filter(|k| *k != UnitKind::District)
+        .ok_or_else(|| Error::invalid("invalid_kind", "kind is street or community"))?;
+    let name = checked_name(&body.name)?;
+    let parent = scoped_unit(&state, &caller, body.parent_id, &Role::ADMINS).await?;
+    if Some(parent.kind) != kind.parent_kind() {
+        return Err(Error::invalid(
+            "invalid_parent",
+            format!(
+                "a {} belongs under a {}",
+                kind.as_str(),
+                kind.parent_kind().map_or("", |k| k.as_str())
+            ),
+        ));
+    }
+    let unit = state
+        .store
+        .create_unit(name, kind, Some(&parent), Some(caller.user_id))
+        .await?;
+    Ok((StatusCode::CREATED, Json(unit)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UnitDetail {
+    #[serde(flatten)]
+    unit: Unit,
+    /// 常住人口 per year (communities).
+    populations: Vec<Population>,
+}
+
+/// One unit with its resident population by year.
+#[utoipa::path(get, path = "/api/v1/units/{id}", tag = "units", params(("id" = i64, Path)),
+    responses((status = 200, body = UnitDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn get_unit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<UnitDetail>> {
+    let unit = scoped_unit(&state, &caller, id, &Role::ALL).await?;
+    let populations = state.store.populations(unit.id).await?;
+    Ok(Json(UnitDetail { unit, populations }))
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+pub struct PopulationBody {
+    resident_population: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PopulationAnswer {
+    unit_id: i64,
+    year: i32,
+    resident_population: i64,
+}
+
+/// Sets a community's resident population 常住人口 for a year.
+#[utoipa::path(put, path = "/api/v1/units/{id}/population/{year}", tag = "units",
+    params(("id" = i64, Path), ("year" = i32, Path)), request_body = PopulationBody,
+    responses((status = 200, body = PopulationAnswer), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, description = "not_a_community, invalid_year, invalid_population", body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn set_population(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, year)): Path<(i64, i32)>,
+    Json(body): Json<PopulationBody>,
+) -> Result<Json<PopulationAnswer>> {
+    let unit = scoped_unit(&state, &caller, id, &Role::ADMINS).await?;
+    if unit.kind != UnitKind::Community {
+        return Err(Error::invalid(
+            "not_a_community",
+            "resident population is kept per community",
+        ));
+    }
+    if !(1949..=2100).contains(&year) {
+        return Err(Error::invalid(
+            "invalid_year",
+            "the year must be between 1949 and 2100",
+        ));
+    }
+    if !(0..=10_000_000).contains(&body.resident_population) {
+        return Err(Error::invalid(
+            "invalid_population",
+            "a population is between 0 and 10,000,000",
+        ));
+    }
+    state
+        .store
+        .set_population(&unit, year, body.resident_population, Some(caller.user_id))
+        .await?;
+    Ok(Json(PopulationAnswer {
+        unit_id: unit.id,
+        year,
+        resident_population: body.resident_population,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct UnitFilter {
+    /// The unit whose subtree to list.
+    unit_id: i64,
+}
+
+/// Organisations registered to the communities under a unit.
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "units", params(UnitFilter),
+    responses((status = 200, body = Vec<Organisation>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+async fn list_organisations(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<UnitFilter>,
+) -> Result<Json<Vec<Organisation>>> {
+    let unit = scoped_unit(&state, &caller, q.unit_id, &Role::ALL).await?;
+    Ok(Json(state.store.organisations_within(&unit.path).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewOrganisationBody {
+    unit_id: i64,
+    name: String,
+    /// `volunteer_service` (志愿服务组织) or `community_social` (社区社会组织).
+    org_type: String,
+}
+
+/// Registers an organisation to a community.
+#[utoipa::path(post, path = "/api/v1/organisations", tag = "units", request_body = NewOrganisationBody,
+    responses((status = 201, body = Organisation), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "duplicate_organisation", body = ErrorBody),
+              (status = 422, description = "invalid_org_type, not_a_community, invalid_name", body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn create_organisation(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<NewOrganisationBody>,
+) -> Result<(StatusCode, Json<Organisation>)> {
+    let org_type = OrganisationType::parse(&body.org_type).ok_or_else(|| {
+        Error::invalid(
+            "invalid_org_type",
+            "org_type is volunteer_service or community_social",
+        )
+    })?;
+    let name = checked_name(&body.name)?;
+    let unit = scoped_unit(&state, &caller, body.unit_id, &Role::ADMINS).await?;
+    if unit.kind != UnitKind::Community {
+        return Err(Error::invalid(
+            "not_a_community",
+            "organisations are registered to a community",
+        ));
+    }
+    let org = state
+        .store
+        .create_organisation(&unit, name, org_type, Some(caller.user_id))
+        .await?;
+    Ok((StatusCode::CREATED, Json(org)))
+}

@@ -1,0 +1,118 @@
+//! Staff accounts and the roles granted to them.
+
+use super::AppState;
+use super::extract::Json;
+use super::units::{checked_name, scoped_unit};
+use crate::crypto::hash_password;
+use crate::domain::roles::{Caller, Role};
+use crate::domain::units::UnitKind;
+use crate::error::{Error, ErrorBody, Result};
+use crate::registration::check_password;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_user))
+        .routes(routes!(create_grant))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewUserBody {
+    /// 3 to 64 letters, digits and `._@-`.
+    login: String,
+    password: String,
+    name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NewUserAnswer {
+    id: i64,
+    login: String,
+    name: String,
+}
+
+/// Creates a staff account (no roles yet: grant them next). Any unit admin may do this.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserBody,
+    responses((status = 201, body = NewUserAnswer), (status = 403, body = ErrorBody),
+              (status = 409, description = "duplicate_login", body = ErrorBody),
+              (status = 422, description = "invalid_login, weak_password, invalid_name", body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn create_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<NewUserBody>,
+) -> Result<(StatusCode, Json<NewUserAnswer>)> {
+    if !caller.grants.iter().any(|g| Role::ADMINS.contains(&g.role)) {
+        return Err(Error::Forbidden("only unit admins create accounts".into()));
+    }
+    let login = body.login.trim();
+    let login_ok = (3..=64).contains(&login.len())
+        && login
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b));
+    if !login_ok {
+        return Err(Error::invalid(
+            "invalid_login",
+            "a login has 3 to 64 letters, digits or ._@-",
+        ));
+    }
+    check_password(&body.password)?;
+    let name = checked_name(&body.name)?;
+    let password = body.password;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(anyhow::Error::from)?;
+    let id = state.store.create_user(login, Some(&hash), name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(NewUserAnswer {
+            id,
+            login: login.to_owned(),
+            name: name.to_owned(),
+        }),
+    ))
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+pub struct GrantBody {
+    user_id: i64,
+    role: Role,
+    unit_id: i64,
+}
+
+/// Grants a role on a unit (and so on its subtree). The caller must be an admin of the unit;
+/// `district_admin` is granted only by a district admin, on the district.
+#[utoipa::path(post, path = "/api/v1/grants", tag = "users", request_body = GrantBody,
+    responses((status = 201, body = GrantBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn create_grant(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<GrantBody>,
+) -> Result<(StatusCode, Json<GrantBody>)> {
+    let unit = scoped_unit(&state, &caller, body.unit_id, &Role::ADMINS).await?;
+    if body.role == Role::DistrictAdmin {
+        if !caller.may(&[Role::DistrictAdmin], &unit.path) {
+            return Err(Error::Forbidden(
+                "only a district admin grants district_admin".into(),
+            ));
+        }
+        if unit.kind != UnitKind::District {
+            return Err(Error::invalid(
+                "invalid_unit",
+                "district_admin is granted on the district",
+            ));
+        }
+    }
+    state
+        .store
+        .add_grant(body.user_id, body.role, &unit, Some(caller.user_id))
+        .await?;
+    Ok((StatusCode::CREATED, Json(body)))
+}

@@ -1,0 +1,282 @@
+//! Real-name volunteer registration 实名注册, profiles, the audited ID-number lookup and CSV import.
+
+use super::AppState;
+use super::extract::{Json, Path, Query};
+use super::units::scoped_unit;
+use crate::crypto::hash_password;
+use crate::domain::roles::{Caller, Role};
+use crate::domain::units::UnitKind;
+use crate::error::{Error, ErrorBody, Result};
+use crate::import::{ImportReport, import_csv};
+use crate::registration::{Applicant, Channel, check_password, prepare};
+use crate::store::{Registration, Volunteer};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use bytes::Bytes;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Largest CSV file accepted by the import endpoint.
+const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register, list_volunteers))
+        .routes(routes!(get_volunteer))
+        .routes(routes!(reveal_id_number))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(import))
+                .layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
+        )
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RegisterBody {
+    /// Real name 姓名.
+    name: String,
+    /// 18-digit resident ID number; never shown again unmasked.
+    id_number: String,
+    /// Mainland mobile number; also the volunteer's login.
+    phone: String,
+    /// Required when registering oneself; optional when a unit admin registers a volunteer.
+    password: Option<String>,
+    /// The home community.
+    community_id: i64,
+    #[serde(default)]
+    skills: Vec<String>,
+    #[serde(default)]
+    service_categories: Vec<String>,
+    /// The volunteer agrees to the processing of their personal information (PIPL).
+    #[serde(default)]
+    consent: bool,
+}
+
+/// Registers a volunteer: by themselves (no token), or by an admin of the community on their
+/// behalf, with their consent recorded under the admin's name.
+#[utoipa::path(post, path = "/api/v1/volunteers", tag = "volunteers", request_body = RegisterBody,
+    responses((status = 201, body = Volunteer),
+              (status = 409, description = "duplicate_id_number, duplicate_phone", body = ErrorBody),
+              (status = 422, description = "invalid_id_number, invalid_phone, consent_required, weak_password, invalid_name, invalid_community", body = ErrorBody)))]
+async fn register(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    Json(body): Json<RegisterBody>,
+) -> Result<(StatusCode, Json<Volunteer>)> {
+    let community = state
+        .store
+        .unit(body.community_id)
+        .await?
+        .filter(|u| u.kind == UnitKind::Community)
+        .ok_or_else(|| Error::invalid("invalid_community", "community_id names no community"))?;
+    let staff = caller
+        .filter(|c| c.may(&Role::ADMINS, &community.path))
+        .map(|c| c.user_id);
+    let channel = match staff {
+        Some(id) => Channel {
+            via: "staff",
+            recorded_by: Some(id),
+        },
+        None => Channel {
+            via: "self",
+            recorded_by: None,
+        },
+    };
+    let applicant = Applicant {
+        name: body.name,
+        id_number: body.id_number,
+        phone: body.phone,
+        community_id: community.id,
+        skills: body.skills,
+        service_categories: body.service_categories,
+        consent: body.consent,
+    };
+    let mut volunteer = prepare(&applicant, None, channel, &state.keys, Utc::now())?;
+    match (body.password, staff) {
+        (Some(password), _) => {
+            check_password(&password)?;
+            let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+                .await
+                .map_err(anyhow::Error::from)?;
+            volunteer.password_hash = Some(hash);
+        }
+        (None, Some(_)) => {}
+        (None, None) => {
+            return Err(Error::invalid(
+                "weak_password",
+                "choose a password of at least 8 characters",
+            ));
+        }
+    }
+    let outcome = state
+        .store
+        .register_volunteers(std::slice::from_ref(&volunteer))
+        .await?;
+    match outcome.into_iter().next() {
+        Some(Registration::Registered { id, .. }) => {
+            let v = state
+                .store
+                .volunteer(id)
+                .await?
+                .ok_or(Error::NotFound("volunteer"))?;
+            Ok((StatusCode::CREATED, Json(v)))
+        }
+        Some(Registration::DuplicateIdNumber) => Err(Error::conflict(
+            "duplicate_id_number",
+            "this person is already registered as a volunteer",
+        )),
+        Some(Registration::DuplicatePhone) | None => Err(Error::conflict(
+            "duplicate_phone",
+            "another account already uses this phone number",
+        )),
+    }
+}
+
+/// Loads a volunteer the caller may see: themselves (`me` or their own id) or staff of their
+/// community's subtree holding one of `roles`.
+async fn visible_volunteer(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    roles: &[Role],
+) -> Result<Volunteer> {
+    let id = if id == "me" {
+        if !caller.is_volunteer {
+            return Err(Error::NotFound("volunteer"));
+        }
+        caller.user_id
+    } else {
+        id.parse().map_err(|_| Error::NotFound("volunteer"))?
+    };
+    let v = state
+        .store
+        .volunteer(id)
+        .await?
+        .ok_or(Error::NotFound("volunteer"))?;
+    if v.id == caller.user_id || caller.may(roles, &v.community_path) {
+        Ok(v)
+    } else {
+        Err(Error::forbidden())
+    }
+}
+
+/// A volunteer's profile (`me` for one's own). The ID number is always masked.
+#[utoipa::path(get, path = "/api/v1/volunteers/{id}", tag = "volunteers", params(("id" = String, Path, description = "a volunteer id or `me`")),
+    responses((status = 200, body = Volunteer), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn get_volunteer(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Volunteer>> {
+    Ok(Json(
+        visible_volunteer(&state, &caller, &id, &Role::ALL).await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// The unit whose volunteers to list (its whole subtree).
+    unit_id: i64,
+    /// Paging: the last id of the previous page.
+    #[serde(default)]
+    after: i64,
+    /// Page size, at most 500 (default 100).
+    limit: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VolunteerPage {
+    volunteers: Vec<Volunteer>,
+    /// Pass as `after` for the next page; absent on the last page.
+    next_after: Option<i64>,
+}
+
+/// Volunteers registered to the communities under a unit, in pages.
+#[utoipa::path(get, path = "/api/v1/volunteers", tag = "volunteers", params(ListQuery),
+    responses((status = 200, body = VolunteerPage), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn list_volunteers(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<VolunteerPage>> {
+    let unit = scoped_unit(&state, &caller, q.unit_id, &Role::ALL).await?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let volunteers = state
+        .store
+        .volunteers_within(&unit.path, q.after, limit)
+        .await?;
+    let next_after = (volunteers.len() as i64 == limit)
+        .then(|| volunteers.last().map(|v| v.id))
+        .flatten();
+    Ok(Json(VolunteerPage {
+        volunteers,
+        next_after,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IdNumberAnswer {
+    id_number: String,
+}
+
+/// The full ID number, for a district admin only; every lookup is written to the audit log.
+#[utoipa::path(get, path = "/api/v1/volunteers/{id}/id-number", tag = "volunteers", params(("id" = String, Path)),
+    responses((status = 200, body = IdNumberAnswer), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn reveal_id_number(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse> {
+    let v = visible_volunteer(&state, &caller, &id, &[Role::DistrictAdmin]).await?;
+    if !caller.may(&[Role::DistrictAdmin], &v.community_path) {
+        return Err(Error::Forbidden(
+            "only a district admin may see a full ID number".into(),
+        ));
+    }
+    let sealed = state.store.reveal_id_number(&v, caller.user_id).await?;
+    let id_number = state.keys.decrypt_id_number(&sealed)?;
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(IdNumberAnswer { id_number }),
+    ))
+}
+
+/// Imports volunteers from a CSV file (UTF-8, header `name,id_number,phone,community_id` and
+/// optionally `skills,service_categories`; Chinese headers 姓名,身份证号,手机号,社区编号 also work).
+/// Every row must be in a community the caller administers.
+#[utoipa::path(post, path = "/api/v1/volunteers/import", tag = "volunteers",
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody),
+              (status = 422, description = "invalid_csv", body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn import(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<Json<ImportReport>> {
+    if !caller.grants.iter().any(|g| Role::ADMINS.contains(&g.role)) {
+        return Err(Error::Forbidden(
+            "only unit admins import volunteers".into(),
+        ));
+    }
+    let channel = Channel {
+        via: "import",
+        recorded_by: Some(caller.user_id),
+    };
+    let report = import_csv(
+        state.store.as_ref(),
+        &state.keys,
+        body.as_ref(),
+        channel,
+        |unit| caller.may(&Role::ADMINS, &unit.path),
+    )
+    .await?;
+    Ok(Json(report))
+}

@@ -1,0 +1,189 @@
+//! Bulk import of existing volunteers from CSV: valid rows go in, each bad row is reported with
+//! its line number and reason, and a row whose person is already registered adds nothing, so the
+//! same file can be imported twice.
+
+use crate::crypto::Keys;
+use crate::domain::units::UnitKind;
+use crate::error::{Error, Result};
+use crate::registration::{Applicant, Channel, prepare};
+use crate::store::{NewVolunteer, Registration, Store, Unit};
+use chrono::Utc;
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+/// Rows written per transaction.
+const BATCH: usize = 1000;
+
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct ImportReport {
+    pub imported: usize,
+    /// Rows whose ID number was already registered: skipped, not errors.
+    pub already_registered: usize,
+    pub errors: Vec<RowError>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RowError {
+    /// The line of the file, the header being line 1.
+    pub row: u64,
+    pub error: String,
+    pub message: String,
+}
+
+/// Column names, English or Chinese, and the field each fills.
+const COLUMNS: [(&str, &str, &str); 6] = [
+    ("name", "姓名", "name"),
+    ("id_number", "身份证号", "id_number"),
+    ("phone", "手机号", "phone"),
+    ("community_id", "社区编号", "community_id"),
+    ("skills", "技能", "skills"),
+    ("service_categories", "服务类别", "service_categories"),
+];
+
+/// Splits a list cell: `;`, `；`, `、` or `|` between entries.
+fn list(cell: &str) -> Vec<String> {
+    cell.split([';', '；', '、', '|'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Imports `csv`. `in_scope` says whether the importer may register volunteers in a community.
+pub async fn import_csv(
+    store: &dyn Store,
+    keys: &Keys,
+    csv: impl std::io::Read,
+    channel: Channel,
+    in_scope: impl Fn(&Unit) -> bool,
+) -> Result<ImportReport> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(csv);
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::invalid("invalid_csv", e.to_string()))?
+        .clone();
+    let index = |field: &str| {
+        let (en, zh, _) = COLUMNS.iter().find(|c| c.2 == field).expect("known field");
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == *en || h == *zh)
+    };
+    let required = ["name", "id_number", "phone", "community_id"];
+    if let Some(missing) = required.iter().find(|f| index(f).is_none()) {
+        return Err(Error::invalid(
+            "invalid_csv",
+            format!("the header has no column {missing}"),
+        ));
+    }
+    let col: HashMap<&str, Option<usize>> = COLUMNS.iter().map(|c| (c.2, index(c.2))).collect();
+
+    let mut report = ImportReport::default();
+    let mut communities: HashMap<i64, Option<Unit>> = HashMap::new();
+    let mut batch = Batch::default();
+    for (i, record) in reader.records().enumerate() {
+        let row = i as u64 + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                report.errors.push(RowError {
+                    row,
+                    error: "invalid_csv".into(),
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let cell = |f: &str| col[f].and_then(|i| record.get(i)).unwrap_or("");
+        let prepared = async {
+            let community_id: i64 = cell("community_id")
+                .parse()
+                .map_err(|_| Error::invalid("invalid_community", "community_id is not a number"))?;
+            if !communities.contains_key(&community_id) {
+                let unit = store
+                    .unit(community_id)
+                    .await?
+                    .filter(|u| u.kind == UnitKind::Community);
+                communities.insert(community_id, unit);
+            }
+            match &communities[&community_id] {
+                None => {
+                    return Err(Error::invalid(
+                        "invalid_community",
+                        "no community has this id",
+                    ));
+                }
+                Some(u) if !in_scope(u) => {
+                    return Err(Error::invalid(
+                        "out_of_scope",
+                        "you are not an admin of this community",
+                    ));
+                }
+                Some(_) => {}
+            }
+            let applicant = Applicant {
+                name: cell("name").into(),
+                id_number: cell("id_number").into(),
+                phone: cell("phone").into(),
+                community_id,
+                skills: list(cell("skills")),
+                service_categories: list(cell("service_categories")),
+                // Imported volunteers are already registered elsewhere; the importer vouches for
+                // their consent (recorded as `channel.recorded_by`).
+                consent: true,
+            };
+            prepare(&applicant, None, channel, keys, Utc::now())
+        }
+        .await;
+        match prepared {
+            Ok(v) => {
+                batch.rows.push(row);
+                batch.volunteers.push(v);
+            }
+            Err(Error::Invalid { code, message }) => report.errors.push(RowError {
+                row,
+                error: code.into(),
+                message,
+            }),
+            Err(e) => return Err(e),
+        }
+        if batch.rows.len() == BATCH {
+            batch.write(store, &mut report).await?;
+        }
+    }
+    batch.write(store, &mut report).await?;
+    report.errors.sort_by_key(|e| e.row);
+    Ok(report)
+}
+
+/// Valid rows waiting to be written, with their line numbers.
+#[derive(Default)]
+struct Batch {
+    rows: Vec<u64>,
+    volunteers: Vec<NewVolunteer>,
+}
+
+impl Batch {
+    async fn write(&mut self, store: &dyn Store, report: &mut ImportReport) -> Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let outcomes = store.register_volunteers(&self.volunteers).await?;
+        self.volunteers.clear();
+        for (row, outcome) in self.rows.drain(..).zip(outcomes) {
+            match outcome {
+                Registration::Registered { .. } => report.imported += 1,
+                Registration::DuplicateIdNumber => report.already_registered += 1,
+                Registration::DuplicatePhone => report.errors.push(RowError {
+                    row,
+                    error: "duplicate_phone".into(),
+                    message: "another account already uses this phone number".into(),
+                }),
+            }
+        }
+        Ok(())
+    }
+}

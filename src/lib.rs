@@ -1,0 +1,15 @@
+#![forbid(unsafe_code)]
+//! vledger: a volunteer hours ledger and incentive service for a district and its communities.
+
+pub mod config;
+pub mod crypto;
+pub mod domain;
+pub mod error;
+pub mod store;
+
+pub use error::{Error, Result};
+pub mod demo;
+pub mod http;
+pub mod import;
+pub mod registration;
+pub mod service;

@@ -1,0 +1,128 @@
+#![forbid(unsafe_code)]
+//! The `vledger` command: serve, migrate, and administrative tasks.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use tracing_subscriber::EnvFilter;
+use vledger::config::Settings;
+use vledger::registration::Channel;
+use vledger::service;
+
+#[derive(Parser)]
+#[command(
+    name = "vledger",
+    version,
+    about = "Volunteer hours ledger and incentive service"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run migrations, then serve HTTP until SIGTERM/SIGINT.
+    Serve,
+    /// Run migrations and exit.
+    Migrate,
+    /// Accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Bulk imports.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Fill the database with a deterministic synthetic district.
+    Demo {
+        #[arg(long, default_value_t = 1000)]
+        volunteers: u64,
+        /// The year whose population figures (and, later, activities) are made.
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create the district unit if none exists and a district admin on it; prints the user id.
+    Create {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long, default_value = "District administrator")]
+        name: String,
+        #[arg(long, default_value = "示范区")]
+        district: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import volunteers from a CSV file (see the README for the columns).
+    Volunteers { file: PathBuf },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load()?;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_new(&settings.log).unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let state = service::open(settings).await?;
+    match cli.command {
+        Command::Serve => service::serve(state).await?,
+        Command::Migrate => tracing::info!("database is up to date"),
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    login,
+                    password,
+                    name,
+                    district,
+                },
+        } => {
+            let id = service::create_admin(&state, &login, &password, &name, &district).await?;
+            println!("{id}");
+        }
+        Command::Import {
+            command: ImportCommand::Volunteers { file },
+        } => {
+            let csv = std::fs::File::open(&file)
+                .with_context(|| format!("opening {}", file.display()))?;
+            let channel = Channel {
+                via: "import",
+                recorded_by: None,
+            };
+            let report = vledger::import::import_csv(
+                state.store.as_ref(),
+                &state.keys,
+                csv,
+                channel,
+                |_| true,
+            )
+            .await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+        Command::Demo {
+            volunteers,
+            year,
+            seed,
+        } => {
+            let year = year.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()));
+            let summary = vledger::demo::build(&state, volunteers, year, seed).await?;
+            println!("{summary}");
+        }
+    }
+    Ok(())
+}

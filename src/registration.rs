@@ -1,0 +1,104 @@
+//! Turning what a person typed (on a phone, in a CSV file) into a volunteer ready to store.
+//! One path for self-registration, registration by staff, CSV import and demo data.
+
+use crate::crypto::Keys;
+use crate::domain::id_number::IdNumber;
+use crate::domain::phone::Phone;
+use crate::error::{Error, Result};
+use crate::store::NewVolunteer;
+use chrono::{DateTime, Utc};
+
+/// The fields a volunteer gives, unvalidated.
+#[derive(Debug, Clone, Default)]
+pub struct Applicant {
+    pub name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub community_id: i64,
+    pub skills: Vec<String>,
+    pub service_categories: Vec<String>,
+    pub consent: bool,
+}
+
+/// How the registration came about.
+#[derive(Debug, Clone, Copy)]
+pub struct Channel {
+    /// `self`, `staff`, `import` or `demo`.
+    pub via: &'static str,
+    /// The staff member who recorded the volunteer's consent.
+    pub recorded_by: Option<i64>,
+}
+
+const MAX_NAME_CHARS: usize = 50;
+const MAX_TAGS: usize = 20;
+const MAX_TAG_CHARS: usize = 30;
+
+/// Validates an applicant; the first problem found is the answer.
+pub fn prepare(
+    a: &Applicant,
+    password_hash: Option<String>,
+    channel: Channel,
+    keys: &Keys,
+    now: DateTime<Utc>,
+) -> Result<NewVolunteer> {
+    let name = a.name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(Error::invalid(
+            "invalid_name",
+            "the real name must have 1 to 50 characters",
+        ));
+    }
+    let id = IdNumber::parse(&a.id_number, now.date_naive())
+        .map_err(|e| Error::invalid("invalid_id_number", e.to_string()))?;
+    let phone =
+        Phone::parse(&a.phone).map_err(|e| Error::invalid("invalid_phone", e.to_string()))?;
+    if !a.consent {
+        return Err(Error::invalid(
+            "consent_required",
+            "the volunteer must agree to the processing of their personal information",
+        ));
+    }
+    Ok(NewVolunteer {
+        name: name.to_owned(),
+        id_number_enc: keys.encrypt_id_number(id.as_str()),
+        id_number_hash: keys.id_number_hash(id.as_str()),
+        id_number_masked: id.masked(),
+        gender: id.gender().as_str(),
+        birth_date: id.birth_date(),
+        phone: phone.as_str().to_owned(),
+        password_hash,
+        community_id: a.community_id,
+        skills: tags(&a.skills, "skills")?,
+        service_categories: tags(&a.service_categories, "service_categories")?,
+        registered_at: now,
+        registered_via: channel.via,
+        recorded_by: channel.recorded_by,
+    })
+}
+
+fn tags(raw: &[String], field: &str) -> Result<Vec<String>> {
+    let tags: Vec<String> = raw
+        .iter()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if tags.len() > MAX_TAGS || tags.iter().any(|t| t.chars().count() > MAX_TAG_CHARS) {
+        return Err(Error::invalid(
+            "invalid_tags",
+            format!("{field}: at most {MAX_TAGS} entries of at most {MAX_TAG_CHARS} characters"),
+        ));
+    }
+    Ok(tags)
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+pub fn check_password(password: &str) -> Result<()> {
+    if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > 256 {
+        return Err(Error::invalid(
+            "weak_password",
+            "a password needs 8 to 256 characters",
+        ));
+    }
+    Ok(())
+}

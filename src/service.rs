@@ -1,0 +1,121 @@
+//! Starting the service: settings → keys → store → HTTP, and the administrative commands that
+//! work on the same store.
+
+use crate::config::Settings;
+use crate::crypto::{Keys, hash_password};
+use crate::domain::roles::Role;
+use crate::domain::units::UnitKind;
+use crate::http::{AppState, app};
+use anyhow::{Context, bail};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Opens the store (migrating it) and loads the keys, refusing a key the database was not
+/// written with.
+pub async fn open(settings: Settings) -> anyhow::Result<AppState> {
+    let keys = load_keys(&settings)?;
+    let store = crate::store::connect(&settings.database_url, settings.db_max_connections)
+        .await
+        .context("opening the database")?;
+    let stored = store.key_fingerprint(&keys.fingerprint).await?;
+    if stored != keys.fingerprint {
+        bail!(
+            "this database was written with another secret key (fingerprint {stored}, this one {}); \
+             start with the key it was created with",
+            keys.fingerprint
+        );
+    }
+    Ok(AppState {
+        store,
+        keys: Arc::new(keys),
+        settings: Arc::new(settings),
+    })
+}
+
+fn load_keys(settings: &Settings) -> anyhow::Result<Keys> {
+    if let Some(hex) = &settings.secret_key {
+        return Keys::from_hex(hex).context("VLEDGER_SECRET_KEY");
+    }
+    let path = &settings.key_file;
+    if path.exists() {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        return Keys::from_hex(&text).with_context(|| format!("the key in {}", path.display()));
+    }
+    let hex = Keys::generate_hex();
+    write_private(path, &hex)
+        .with_context(|| format!("writing a new key to {}", path.display()))?;
+    tracing::warn!(
+        path = %path.display(),
+        "generated a new secret key; back it up with the database: without it no ID number can be read"
+    );
+    Keys::from_hex(&hex)
+}
+
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
+}
+
+/// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
+pub async fn serve(state: AppState) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(&state.settings.listen)
+        .await
+        .with_context(|| format!("listening on {}", state.settings.listen))?;
+    tracing::info!(address = %listener.local_addr()?, public_url = %state.settings.public_url(), "serving");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}
+
+/// `vledger admin create`: the district (if none exists) and a district admin on it.
+pub async fn create_admin(
+    state: &AppState,
+    login: &str,
+    password: &str,
+    name: &str,
+    district: &str,
+) -> anyhow::Result<i64> {
+    crate::registration::check_password(password)?;
+    let store = &state.store;
+    let password = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await?;
+    let user_id = store.create_user(login, Some(&hash), name).await?;
+    let root = match store.root_unit().await? {
+        Some(root) => root,
+        None => {
+            store
+                .create_unit(district, UnitKind::District, None, None)
+                .await?
+        }
+    };
+    store
+        .add_grant(user_id, Role::DistrictAdmin, &root, None)
+        .await?;
+    Ok(user_id)
+}
