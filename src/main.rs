@@ -23,7 +23,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run migrations, then serve HTTP until SIGTERM/SIGINT.
-    Serve,
+    Serve {
+        /// On an empty database, first build the demo district (with this many volunteers).
+        #[arg(long, value_name = "VOLUNTEERS", num_args = 0..=1, default_missing_value = "1000")]
+        demo: Option<u64>,
+    },
     /// Run migrations and exit.
     Migrate,
     /// Accounts.
@@ -81,7 +85,17 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let state = service::open(settings).await?;
     match cli.command {
-        Command::Serve => service::serve(state).await?,
+        Command::Serve { demo } => {
+            if let Some(volunteers) = demo {
+                if state.store.root_unit().await?.is_none() {
+                    println!(
+                        "{}",
+                        vledger::demo::build(&state, volunteers, this_year(), 1).await?
+                    );
+                }
+            }
+            service::serve(state).await?
+        }
         Command::Migrate => tracing::info!("database is up to date"),
         Command::Admin {
             command:
@@ -119,10 +133,14 @@ async fn main() -> anyhow::Result<()> {
             year,
             seed,
         } => {
-            let year = year.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()));
+            let year = year.unwrap_or_else(this_year);
             let summary = vledger::demo::build(&state, volunteers, year, seed).await?;
             println!("{summary}");
         }
     }
     Ok(())
+}
+
+fn this_year() -> i32 {
+    chrono::Datelike::year(&chrono::Utc::now())
 }
