@@ -22,13 +22,15 @@ pub enum Error {
     Unauthorized,
     #[error("wrong login or password")]
     InvalidCredentials,
-    #[error("{0}")]
-    Forbidden(String),
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
     #[error("too many failed attempts; try again in {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: u64 },
-    #[error("the database is not available")]
+    #[error("this method is not allowed on this path")]
+    MethodNotAllowed,
+    #[error("the service cannot complete this now; please try again")]
     Unavailable,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -50,7 +52,18 @@ impl Error {
     }
 
     pub fn forbidden() -> Self {
-        Error::Forbidden("you have no role on this unit that allows this".into())
+        Error::denied(
+            "forbidden",
+            "you have no role on this unit that allows this",
+        )
+    }
+
+    /// 403 with a code of its own.
+    pub fn denied(code: &'static str, message: impl Into<String>) -> Self {
+        Error::Forbidden {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -59,7 +72,8 @@ impl Error {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::Unauthorized | Error::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -69,12 +83,14 @@ impl Error {
 
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Invalid { code, .. } | Error::Conflict { code, .. } => code,
+            Error::Invalid { code, .. }
+            | Error::Conflict { code, .. }
+            | Error::Forbidden { code, .. } => code,
             Error::BadRequest(_) => "bad_request",
             Error::NotFound(_) => "not_found",
             Error::Unauthorized => "unauthorized",
             Error::InvalidCredentials => "invalid_credentials",
-            Error::Forbidden(_) => "forbidden",
+            Error::MethodNotAllowed => "method_not_allowed",
             Error::TooManyAttempts { .. } => "too_many_attempts",
             Error::Unavailable => "unavailable",
             Error::Internal(_) => "internal",

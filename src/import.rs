@@ -102,12 +102,13 @@ pub async fn import_csv(
             let community_id: i64 = cell("community_id")
                 .parse()
                 .map_err(|_| Error::invalid("invalid_community", "community_id is not a number"))?;
-            if !communities.contains_key(&community_id) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = communities.entry(community_id)
+            {
                 let unit = store
                     .unit(community_id)
                     .await?
                     .filter(|u| u.kind == UnitKind::Community);
-                communities.insert(community_id, unit);
+                slot.insert(unit);
             }
             match &communities[&community_id] {
                 None => {

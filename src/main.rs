@@ -86,13 +86,13 @@ async fn main() -> anyhow::Result<()> {
     let state = service::open(settings).await?;
     match cli.command {
         Command::Serve { demo } => {
-            if let Some(volunteers) = demo {
-                if state.store.root_unit().await?.is_none() {
-                    println!(
-                        "{}",
-                        vledger::demo::build(&state, volunteers, this_year(), 1).await?
-                    );
-                }
+            if let Some(volunteers) = demo
+                && state.store.root_unit().await?.is_none()
+            {
+                println!(
+                    "{}",
+                    vledger::demo::build(&state, volunteers, this_year(), 1).await?
+                );
             }
             service::serve(state).await?
         }

@@ -42,10 +42,14 @@ pub fn prepare(
     now: DateTime<Utc>,
 ) -> Result<NewVolunteer> {
     let name = a.name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+    // PostgreSQL cannot store NUL: control characters are refused, not turned into a 500.
+    if name.is_empty()
+        || name.chars().count() > MAX_NAME_CHARS
+        || name.chars().any(char::is_control)
+    {
         return Err(Error::invalid(
             "invalid_name",
-            "the real name must have 1 to 50 characters",
+            "the real name must have 1 to 50 characters and no control characters",
         ));
     }
     let id = IdNumber::parse(&a.id_number, now.date_naive())
@@ -82,10 +86,13 @@ fn tags(raw: &[String], field: &str) -> Result<Vec<String>> {
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty())
         .collect();
-    if tags.len() > MAX_TAGS || tags.iter().any(|t| t.chars().count() > MAX_TAG_CHARS) {
+    let bad_tag = |t: &String| t.chars().count() > MAX_TAG_CHARS || t.chars().any(char::is_control);
+    if tags.len() > MAX_TAGS || tags.iter().any(bad_tag) {
         return Err(Error::invalid(
             "invalid_tags",
-            format!("{field}: at most {MAX_TAGS} entries of at most {MAX_TAG_CHARS} characters"),
+            format!(
+                "{field}: at most {MAX_TAGS} entries of at most {MAX_TAG_CHARS} characters, no control characters"
+            ),
         ));
     }
     Ok(tags)

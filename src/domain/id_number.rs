@@ -83,7 +83,7 @@ impl IdNumber {
         }
         let birth =
             NaiveDate::parse_from_str(&s[6..14], "%Y%m%d").map_err(|_| IdNumberError::BirthDate)?;
-        if birth > today || birth.year() < 1890 {
+        if birth > today || birth.year() < 1850 {
             return Err(IdNumberError::BirthDate);
         }
         if b[17] != check_char(&b[..17]) {

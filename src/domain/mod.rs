@@ -1,7 +1,9 @@
 //! Pure domain rules: no I/O, no web framework, no database.
 
+pub mod attendance;
 pub mod id_number;
 pub mod phone;
+pub mod qr;
 pub mod roles;
 pub mod units;
 pub mod volunteer_no;

@@ -80,16 +80,30 @@ async fn login(
 ) -> Result<impl IntoResponse> {
     let now = Utc::now();
     let s = &state.settings;
-    let creds = state.store.credentials(body.login.trim()).await?;
+    let login = body.login.trim();
+    // PostgreSQL cannot hold NUL in text: no account has such a login.
+    let creds = if login.contains('\0') {
+        None
+    } else {
+        state.store.credentials(login).await?
+    };
+    let lockout = Duration::seconds(s.login_lockout_secs as i64);
     if let Some(c) = &creds {
-        if c.failed_logins >= s.login_max_failures as i32 {
-            let until = c.last_failed_login_at.unwrap_or(now)
-                + Duration::seconds(s.login_lockout_secs as i64);
-            if until > now {
-                return Err(Error::TooManyAttempts {
-                    retry_after_secs: (until - now).num_seconds().max(1) as u64,
-                });
-            }
+        let max = s.login_max_failures as i32;
+        if !state
+            .store
+            .count_login_attempt(c.user_id, now, max, lockout)
+            .await?
+        {
+            let last = state
+                .store
+                .credentials(login)
+                .await?
+                .and_then(|c| c.last_failed_login_at);
+            let until = last.unwrap_or(now) + lockout;
+            return Err(Error::TooManyAttempts {
+                retry_after_secs: (until - now).num_seconds().max(1) as u64,
+            });
         }
     }
     let stored = creds.as_ref().and_then(|c| c.password_hash.clone());
@@ -100,11 +114,7 @@ async fn login(
         .map_err(anyhow::Error::from)?;
     let user_id = match creds {
         Some(c) if ok => c.user_id,
-        Some(c) => {
-            state.store.note_login_failure(c.user_id, now).await?;
-            return Err(Error::InvalidCredentials);
-        }
-        None => return Err(Error::InvalidCredentials),
+        _ => return Err(Error::InvalidCredentials),
     };
     let (token, hash) = new_session_token();
     let ttl = Duration::hours(s.session_ttl_hours as i64);
@@ -118,8 +128,13 @@ async fn login(
         .session_caller(&hash, now)
         .await?
         .ok_or_else(|| anyhow::anyhow!("session vanished right after login"))?;
+    let secure = if s.public_url().starts_with("https:") {
+        "; Secure"
+    } else {
+        ""
+    };
     let cookie = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
         ttl.num_seconds()
     );
     Ok((

@@ -73,6 +73,7 @@ pub fn app(state: AppState) -> Router {
             axum::routing::get(move || async move { axum::Json(openapi.as_ref().clone()) }),
         )
         .fallback(|| async { Error::NotFound("route") })
+        .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -36,13 +36,14 @@ pub(super) async fn scoped_unit(
     }
 }
 
-/// A name of a unit, organisation or person: 1 to 100 characters once trimmed.
+/// A name of a unit, organisation or person: 1 to 100 characters once trimmed, none of them a
+/// control character (PostgreSQL cannot store NUL).
 pub(super) fn checked_name(raw: &str) -> Result<&str> {
     let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 100 {
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(Error::invalid(
             "invalid_name",
-            "a name has 1 to 100 characters",
+            "a name has 1 to 100 characters and no control characters",
         ));
     }
     Ok(name)
@@ -53,7 +54,7 @@ pub(super) fn checked_name(raw: &str) -> Result<&str> {
     responses((status = 200, body = Vec<Unit>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
 async fn list_units(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<Unit>>> {
     if !caller.is_staff() {
-        return Err(Error::Forbidden("only staff see the unit tree".into()));
+        return Err(Error::denied("forbidden", "only staff see the unit tree"));
     }
     Ok(Json(
         state.store.units_within(&caller.visible_roots()).await?,

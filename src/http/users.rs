@@ -48,7 +48,10 @@ async fn create_user(
     Json(body): Json<NewUserBody>,
 ) -> Result<(StatusCode, Json<NewUserAnswer>)> {
     if !caller.grants.iter().any(|g| Role::ADMINS.contains(&g.role)) {
-        return Err(Error::Forbidden("only unit admins create accounts".into()));
+        return Err(Error::denied(
+            "forbidden",
+            "only unit admins create accounts",
+        ));
     }
     let login = body.login.trim();
     let login_ok = (3..=64).contains(&login.len())
@@ -99,8 +102,9 @@ async fn create_grant(
     let unit = scoped_unit(&state, &caller, body.unit_id, &Role::ADMINS).await?;
     if body.role == Role::DistrictAdmin {
         if !caller.may(&[Role::DistrictAdmin], &unit.path) {
-            return Err(Error::Forbidden(
-                "only a district admin grants district_admin".into(),
+            return Err(Error::denied(
+                "forbidden",
+                "only a district admin grants district_admin",
             ));
         }
         if unit.kind != UnitKind::District {

@@ -73,9 +73,16 @@ async fn register(
         .await?
         .filter(|u| u.kind == UnitKind::Community)
         .ok_or_else(|| Error::invalid("invalid_community", "community_id names no community"))?;
-    let staff = caller
-        .filter(|c| c.may(&Role::ADMINS, &community.path))
-        .map(|c| c.user_id);
+    let staff = match caller {
+        Some(c) if c.may(&Role::ADMINS, &community.path) => Some(c.user_id),
+        Some(c) if c.is_staff() => {
+            return Err(Error::denied(
+                "forbidden",
+                "staff register volunteers only in communities they administer",
+            ));
+        }
+        _ => None,
+    };
     let channel = match staff {
         Some(id) => Channel {
             via: "staff",
@@ -236,8 +243,9 @@ async fn reveal_id_number(
 ) -> Result<impl IntoResponse> {
     let v = visible_volunteer(&state, &caller, &id, &[Role::DistrictAdmin]).await?;
     if !caller.may(&[Role::DistrictAdmin], &v.community_path) {
-        return Err(Error::Forbidden(
-            "only a district admin may see a full ID number".into(),
+        return Err(Error::denied(
+            "forbidden",
+            "only a district admin may see a full ID number",
         ));
     }
     let sealed = state.store.reveal_id_number(&v, caller.user_id).await?;
@@ -262,8 +270,9 @@ async fn import(
     body: Bytes,
 ) -> Result<Json<ImportReport>> {
     if !caller.grants.iter().any(|g| Role::ADMINS.contains(&g.role)) {
-        return Err(Error::Forbidden(
-            "only unit admins import volunteers".into(),
+        return Err(Error::denied(
+            "forbidden",
+            "only unit admins import volunteers",
         ));
     }
     let channel = Channel {

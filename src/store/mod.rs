@@ -62,7 +62,17 @@ pub trait Store: Send + Sync + 'static {
         name: &str,
     ) -> Result<i64>;
     async fn credentials(&self, login: &str) -> Result<Option<Credentials>>;
-    async fn note_login_failure(&self, user_id: i64, at: DateTime<Utc>) -> Result<()>;
+    /// Counts a login attempt against the account before its password is checked, in one atomic
+    /// step, so that parallel attempts cannot slip past the limit. Refused (`false`) while the
+    /// account has `max_failures` attempts in a row, the last less than `lockout` ago; after a
+    /// lock has passed the count starts again. A successful login resets it (`start_session`).
+    async fn count_login_attempt(
+        &self,
+        user_id: i64,
+        at: DateTime<Utc>,
+        max_failures: i32,
+        lockout: chrono::Duration,
+    ) -> Result<bool>;
     /// Opens a session and clears the account's failed-login count.
     async fn start_session(
         &self,

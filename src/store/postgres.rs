@@ -115,6 +115,21 @@ async fn register_one(conn: &mut PgConnection, v: &NewVolunteer) -> Result<Regis
             .await?;
         return Ok(Registration::DuplicateIdNumber);
     }
+    // Registrations made by staff (on a volunteer's behalf, or by import) are audited; a
+    // volunteer registering themselves is the record itself.
+    if let Some(actor) = v.recorded_by {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, unit_id, unit_path, after)
+             SELECT $1, $2, 'register', 'volunteer', $3, id, path, $4 FROM units WHERE id = $5",
+        )
+        .bind(v.registered_at)
+        .bind(actor)
+        .bind(id.to_string())
+        .bind(Json(serde_json::json!({"volunteer_no": no, "registered_via": v.registered_via})))
+        .bind(v.community_id)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(Registration::Registered {
         id,
         volunteer_no: no,
@@ -369,17 +384,28 @@ impl Store for PgStore {
         .await?)
     }
 
-    async fn note_login_failure(&self, user_id: i64, at: DateTime<Utc>) -> Result<()> {
+    async fn count_login_attempt(
+        &self,
+        user_id: i64,
+        at: DateTime<Utc>,
+        max_failures: i32,
+        lockout: chrono::Duration,
+    ) -> Result<bool> {
         let mut tx = self.write().await?;
-        sqlx::query(
-            "UPDATE users SET failed_logins = failed_logins + 1, last_failed_login_at = $1 WHERE id = $2",
+        let counted = sqlx::query(
+            "UPDATE users SET last_failed_login_at = $1,
+                 failed_logins = CASE WHEN failed_logins >= $2 THEN 1 ELSE failed_logins + 1 END
+             WHERE id = $3 AND (failed_logins < $2 OR last_failed_login_at IS NULL OR last_failed_login_at <= $4)",
         )
         .bind(at)
+        .bind(max_failures)
         .bind(user_id)
+        .bind(at - lockout)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
         tx.commit().await?;
-        Ok(())
+        Ok(counted == 1)
     }
 
     async fn start_session(
@@ -500,6 +526,11 @@ impl Store for PgStore {
 
     async fn register_volunteers(&self, batch: &[NewVolunteer]) -> Result<Vec<Registration>> {
         let mut tx = self.write().await?;
+        // Registrations from all instances take turns, as on SQLite: two imports of overlapping
+        // files then neither deadlock nor misreport a person already registered.
+        sqlx::query("SELECT pg_advisory_xact_lock(7001)")
+            .execute(&mut *tx)
+            .await?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for v in batch {
             outcomes.push(register_one(&mut tx, v).await?);

@@ -119,6 +119,21 @@ async fn register_one(conn: &mut SqliteConnection, v: &NewVolunteer) -> Result<R
     .bind(v.registered_at)
     .execute(&mut *conn)
     .await?;
+    // Registrations made by staff (on a volunteer's behalf, or by import) are audited; a
+    // volunteer registering themselves is the record itself.
+    if let Some(actor) = v.recorded_by {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, unit_id, unit_path, after)
+             SELECT ?, ?, 'register', 'volunteer', ?, id, path, ? FROM units WHERE id = ?",
+        )
+        .bind(v.registered_at)
+        .bind(actor)
+        .bind(id.to_string())
+        .bind(Json(serde_json::json!({"volunteer_no": no, "registered_via": v.registered_via})))
+        .bind(v.community_id)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(Registration::Registered {
         id,
         volunteer_no: no,
@@ -375,17 +390,29 @@ impl Store for SqliteStore {
         .await?)
     }
 
-    async fn note_login_failure(&self, user_id: i64, at: DateTime<Utc>) -> Result<()> {
+    async fn count_login_attempt(
+        &self,
+        user_id: i64,
+        at: DateTime<Utc>,
+        max_failures: i32,
+        lockout: chrono::Duration,
+    ) -> Result<bool> {
         let mut tx = self.write().await?;
-        sqlx::query(
-            "UPDATE users SET failed_logins = failed_logins + 1, last_failed_login_at = ? WHERE id = ?",
+        let counted = sqlx::query(
+            "UPDATE users SET last_failed_login_at = ?,
+                 failed_logins = CASE WHEN failed_logins >= ? THEN 1 ELSE failed_logins + 1 END
+             WHERE id = ? AND (failed_logins < ? OR last_failed_login_at IS NULL OR last_failed_login_at <= ?)",
         )
         .bind(at)
+        .bind(max_failures)
         .bind(user_id)
+        .bind(max_failures)
+        .bind(at - lockout)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
         tx.commit().await?;
-        Ok(())
+        Ok(counted == 1)
     }
 
     async fn start_session(

@@ -1,5 +1,4 @@
 use crate::both_backends;
-use crate::support::TestApp;
 use reqwest::StatusCode;
 
 both_backends! {

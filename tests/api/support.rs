@@ -42,7 +42,7 @@ macro_rules! both_backends {
 
 /// The database under a test, removed when the test ends.
 pub enum Database {
-    Sqlite(tempfile::TempDir),
+    Sqlite { _dir: tempfile::TempDir },
     Postgres { admin_url: String, name: String },
 }
 
@@ -74,8 +74,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: AppState,
     pub database_url: String,
-    pub backend: Backend,
-    pub db: Database,
+    /// Dropped with the app: removes the database.
+    _db: Database,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -95,7 +95,7 @@ pub async fn fresh_database(backend: Backend) -> Option<(String, Database)> {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
             let url = format!("sqlite://{}", dir.path().join("vledger.db").display());
-            Some((url, Database::Sqlite(dir)))
+            Some((url, Database::Sqlite { _dir: dir }))
         }
         Backend::Postgres => {
             use sqlx::Connection;
@@ -154,21 +154,7 @@ impl TestApp {
 
     async fn try_spawn(backend: Backend) -> Option<TestApp> {
         let (database_url, db) = fresh_database(backend).await?;
-        let state = vledger::service::open(settings(&database_url))
-            .await
-            .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let router = app(state.clone());
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-        Some(TestApp {
-            base,
-            client: reqwest::Client::new(),
-            state,
-            database_url,
-            backend,
-            db,
-        })
+        Some(Self::on_database(database_url, db).await)
     }
 
     pub async fn request(
@@ -311,4 +297,25 @@ pub fn id_number(n: u32) -> String {
 /// A valid mobile number for person `n`.
 pub fn phone(n: u32) -> String {
     format!("139{:08}", n)
+}
+
+impl TestApp {
+    /// A service on a database that already exists, e.g. one the `vledger` command has written.
+    /// The service on an existing database (the guard removes it when the app is dropped).
+    pub async fn on_database(database_url: String, db: Database) -> TestApp {
+        let state = vledger::service::open(settings(&database_url))
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let router = app(state.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            state,
+            database_url,
+            _db: db,
+        }
+    }
 }
