@@ -28,6 +28,14 @@ pub struct Settings {
     pub db_max_connections: u32,
     /// A `tracing` filter, e.g. `info` or `vledger=debug,tower_http=debug`.
     pub log: String,
+    /// How long after an activity's end a check-out is accepted; after it the forgotten
+    /// check-outs job closes what is still open.
+    pub checkout_grace_minutes: u64,
+    /// The local time of pages and posters, in minutes east of UTC (China: 480).
+    pub display_utc_offset_minutes: i32,
+    /// Run the scheduled jobs in this process (turn off on extra instances if wanted; each run
+    /// happens once either way).
+    pub jobs: bool,
 }
 
 impl Default for Settings {
@@ -44,6 +52,9 @@ impl Default for Settings {
             login_lockout_secs: 15 * 60,
             db_max_connections: 8,
             log: "info".into(),
+            checkout_grace_minutes: 120,
+            display_utc_offset_minutes: 480,
+            jobs: true,
         }
     }
 }
@@ -127,6 +138,15 @@ impl Settings {
             "login_lockout_secs" => self.login_lockout_secs = num(&v)?,
             "db_max_connections" => self.db_max_connections = num(&v)?,
             "log" => self.log = v,
+            "checkout_grace_minutes" => self.checkout_grace_minutes = num(&v)?,
+            "display_utc_offset_minutes" => self.display_utc_offset_minutes = num(&v)?,
+            "jobs" => {
+                self.jobs = match v.trim() {
+                    "true" | "1" | "yes" => true,
+                    "false" | "0" | "no" => false,
+                    other => bail!("{other:?} is not true or false"),
+                }
+            }
             // VLEDGER_CONFIG names the file; VLEDGER_TEST_* belong to the test suite.
             "config" => {}
             k if k.starts_with("test_") => {}
@@ -141,6 +161,15 @@ impl Settings {
             .unwrap_or_else(|| format!("http://{}", self.listen))
             .trim_end_matches('/')
             .to_owned()
+    }
+
+    pub fn checkout_grace(&self) -> chrono::Duration {
+        chrono::Duration::minutes(self.checkout_grace_minutes as i64)
+    }
+
+    pub fn display_offset(&self) -> chrono::FixedOffset {
+        chrono::FixedOffset::east_opt(self.display_utc_offset_minutes * 60)
+            .unwrap_or_else(|| chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
     }
 
     pub fn request_timeout(&self) -> Duration {

@@ -21,6 +21,8 @@ type HmacSha256 = Hmac<Sha256>;
 pub struct Keys {
     id_hash: [u8; 32],
     id_encryption: [u8; 32],
+    /// Signs the scan codes in QR codes.
+    pub qr: [u8; 32],
     /// Stored in the database at first start so that a wrong key is refused instead of silently
     /// making every stored ID number unreadable.
     pub fingerprint: String,
@@ -43,6 +45,7 @@ impl Keys {
         Keys {
             id_hash: hmac(master, b"vledger id-number hash v1"),
             id_encryption: hmac(master, b"vledger id-number encryption v1"),
+            qr: hmac(master, b"vledger scan code v1"),
             fingerprint: hex::encode(&hmac(master, b"vledger key fingerprint v1")[..8]),
         }
     }

@@ -11,5 +11,8 @@ pub use error::{Error, Result};
 pub mod demo;
 pub mod http;
 pub mod import;
+pub mod jobs;
+pub mod poster;
 pub mod registration;
+pub mod scans;
 pub mod service;

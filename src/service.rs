@@ -25,10 +25,12 @@ pub async fn open(settings: Settings) -> anyhow::Result<AppState> {
             keys.fingerprint
         );
     }
+    let scans = crate::scans::ScanRecorder::start(store.clone());
     Ok(AppState {
         store,
         keys: Arc::new(keys),
         settings: Arc::new(settings),
+        scans,
     })
 }
 
@@ -61,15 +63,23 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     options.open(path)?.write_all(text.as_bytes())
 }
 
-/// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
+/// Serves (and runs the scheduled jobs) until SIGINT or SIGTERM, then finishes the requests in
+/// flight.
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let listener = TcpListener::bind(&state.settings.listen)
         .await
         .with_context(|| format!("listening on {}", state.settings.listen))?;
     tracing::info!(address = %listener.local_addr()?, public_url = %state.settings.public_url(), "serving");
+    let mut scheduler = match state.settings.jobs {
+        true => Some(crate::jobs::start(state.clone()).await?),
+        false => None,
+    };
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    if let Some(s) = scheduler.as_mut() {
+        s.shutdown().await?;
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Pure domain rules: no I/O, no web framework, no database.
 
 pub mod attendance;
+pub mod hours;
 pub mod id_number;
 pub mod phone;
 pub mod qr;

@@ -1,10 +1,13 @@
 //! The HTTP interface: one router per resource, merged here with the OpenAPI document they
 //! declare.
 
+mod activities;
 mod audit;
 mod auth;
 pub mod extract;
 mod health;
+mod pages;
+mod scans;
 mod units;
 mod users;
 mod volunteers;
@@ -27,6 +30,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub keys: Arc<Keys>,
     pub settings: Arc<Settings>,
+    /// The group-commit writer of scans.
+    pub scans: crate::scans::ScanRecorder,
 }
 
 #[derive(OpenApi)]
@@ -57,6 +62,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(users::router())
         .merge(volunteers::router())
         .merge(audit::router())
+        .merge(activities::router())
+        .merge(scans::router())
         .split_for_parts()
 }
 
@@ -68,6 +75,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(health::router())
+        .merge(pages::router())
         .route(
             "/api/openapi.json",
             axum::routing::get(move || async move { axum::Json(openapi.as_ref().clone()) }),

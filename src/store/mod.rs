@@ -1,6 +1,7 @@
 //! Storage, named after the use cases it serves. One trait, implemented for SQLite (the embedded
 //! default) and PostgreSQL (several instances), each with its own migrations and SQL.
 
+pub mod activities;
 mod model;
 pub mod postgres;
 pub mod sqlite;
@@ -15,7 +16,7 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: activities::ActivityStore + Send + Sync + 'static {
     /// Answers when the database does (readiness).
     async fn ping(&self) -> Result<()>;
 

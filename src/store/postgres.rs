@@ -15,6 +15,8 @@ use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 use std::time::Duration;
 
+mod activities;
+
 pub struct PgStore {
     pool: PgPool,
 }

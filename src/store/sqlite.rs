@@ -19,6 +19,8 @@ use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
+mod activities;
+
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,

@@ -1,0 +1,345 @@
+//! Activities for organizers: create, list, edit, cancel; their QR code, poster and live
+//! attendance list.
+
+use super::AppState;
+use super::extract::{Json, Path, Query};
+use super::units::scoped_unit;
+use crate::domain::attendance::{Geofence, Window, valid_position};
+use crate::domain::qr::{self, QrMode};
+use crate::domain::roles::{Caller, Role};
+use crate::error::{Error, ErrorBody, Result};
+use crate::poster::{poster_svg, qr_svg};
+use crate::store::activities::{Activity, ActivityFields, AttendanceRow};
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Who runs activities: organizers and the admins above them.
+pub const ORGANIZERS: [Role; 3] = [Role::Organizer, Role::UnitAdmin, Role::DistrictAdmin];
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_activities, create_activity))
+        .routes(routes!(get_activity, update_activity))
+        .routes(routes!(cancel_activity))
+        .routes(routes!(current_qr))
+        .routes(routes!(qr_image))
+        .routes(routes!(poster))
+        .routes(routes!(attendances))
+}
+
+#[derive(Deserialize, Serialize, ToSchema, Clone, Copy)]
+pub struct GeofenceBody {
+    lat: f64,
+    lon: f64,
+    /// 10 to 50,000 metres.
+    radius_m: f64,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ActivityBody {
+    title: String,
+    /// The unit that runs the activity (ignored when editing).
+    unit_id: i64,
+    place: String,
+    /// 服务内容
+    content: String,
+    category: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    /// `static` for a printed poster, `rotating` for a screen at the door.
+    qr_mode: QrMode,
+    /// 组织单位 as printed; defaults to the unit's name.
+    organiser: Option<String>,
+    /// 负责人; defaults to the caller's name.
+    person_in_charge: Option<String>,
+    capacity: Option<i32>,
+    geofence: Option<GeofenceBody>,
+}
+
+fn text(value: &str, field: &'static str, max: usize) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > max {
+        return Err(Error::invalid(
+            "invalid_field",
+            format!("{field} needs 1 to {max} characters"),
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+impl ActivityBody {
+    fn fields(&self, default_organiser: &str, default_person: &str) -> Result<ActivityFields> {
+        if self.ends_at <= self.starts_at || self.ends_at - self.starts_at > Duration::hours(24) {
+            return Err(Error::invalid(
+                "invalid_time",
+                "an activity ends after it starts, within 24 hours",
+            ));
+        }
+        if self.capacity.is_some_and(|c| !(1..=100_000).contains(&c)) {
+            return Err(Error::invalid(
+                "invalid_capacity",
+                "capacity is between 1 and 100,000",
+            ));
+        }
+        let geofence = match self.geofence {
+            None => None,
+            Some(g) if valid_position(g.lat, g.lon) && (10.0..=50_000.0).contains(&g.radius_m) => {
+                Some(Geofence {
+                    lat: g.lat,
+                    lon: g.lon,
+                    radius_m: g.radius_m,
+                })
+            }
+            Some(_) => {
+                return Err(Error::invalid(
+                    "invalid_geofence",
+                    "a geofence is a real position and a radius of 10 to 50,000 m",
+                ));
+            }
+        };
+        Ok(ActivityFields {
+            title: text(&self.title, "title", 100)?,
+            place: text(&self.place, "place", 200)?,
+            content: text(&self.content, "content", 2000)?,
+            category: text(&self.category, "category", 50)?,
+            organiser: text(
+                self.organiser.as_deref().unwrap_or(default_organiser),
+                "organiser",
+                100,
+            )?,
+            person_in_charge: text(
+                self.person_in_charge.as_deref().unwrap_or(default_person),
+                "person_in_charge",
+                50,
+            )?,
+            window: Window {
+                starts_at: self.starts_at,
+                ends_at: self.ends_at,
+            },
+            capacity: self.capacity,
+            geofence,
+            qr_mode: self.qr_mode,
+        })
+    }
+}
+
+/// Loads an activity the caller may run (organizer or admin of its unit or above).
+pub(super) async fn run_activity(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    roles: &[Role],
+) -> Result<Activity> {
+    let activity = state
+        .store
+        .activity(id)
+        .await?
+        .ok_or(Error::NotFound("activity"))?;
+    if caller.may(roles, &activity.unit_path) {
+        Ok(activity)
+    } else {
+        Err(Error::forbidden())
+    }
+}
+
+/// Creates an activity in a unit where the caller is an organizer or admin.
+#[utoipa::path(post, path = "/api/v1/activities", tag = "activities", request_body = ActivityBody,
+    responses((status = 201, body = Activity), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, description = "invalid_time, invalid_field, invalid_capacity, invalid_geofence, invalid_body", body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn create_activity(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<ActivityBody>,
+) -> Result<(StatusCode, Json<Activity>)> {
+    let unit = scoped_unit(&state, &caller, body.unit_id, &ORGANIZERS).await?;
+    let fields = body.fields(&unit.name, &caller.name)?;
+    let mut secret = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut secret);
+    let activity = state
+        .store
+        .create_activity(unit.id, &fields, &secret, caller.user_id)
+        .await?;
+    Ok((StatusCode::CREATED, Json(activity)))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ActivityQuery {
+    unit_id: i64,
+    /// Activities ending after this time (default: 30 days ago).
+    from: Option<DateTime<Utc>>,
+    /// Activities starting before this time (default: 90 days ahead).
+    to: Option<DateTime<Utc>>,
+}
+
+/// Activities of the units under `unit_id`, by start time.
+#[utoipa::path(get, path = "/api/v1/activities", tag = "activities", params(ActivityQuery),
+    responses((status = 200, body = Vec<Activity>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn list_activities(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ActivityQuery>,
+) -> Result<Json<Vec<Activity>>> {
+    let unit = scoped_unit(&state, &caller, q.unit_id, &Role::ALL).await?;
+    let now = Utc::now();
+    let from = q.from.unwrap_or(now - Duration::days(30));
+    let to = q.to.unwrap_or(now + Duration::days(90));
+    Ok(Json(
+        state
+            .store
+            .activities_within(&unit.path, from, to, 1000)
+            .await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = i64, Path)),
+    responses((status = 200, body = Activity), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn get_activity(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Activity>> {
+    Ok(Json(run_activity(&state, &caller, id, &Role::ALL).await?))
+}
+
+/// Replaces an activity's fields (its unit stays).
+#[utoipa::path(put, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = i64, Path)), request_body = ActivityBody,
+    responses((status = 200, body = Activity), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "activity_cancelled", body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn update_activity(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(body): Json<ActivityBody>,
+) -> Result<Json<Activity>> {
+    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    if activity.is_cancelled() {
+        return Err(Error::conflict(
+            "activity_cancelled",
+            "a cancelled activity cannot be edited",
+        ));
+    }
+    let fields = body.fields(&activity.organiser, &activity.person_in_charge)?;
+    Ok(Json(
+        state
+            .store
+            .update_activity(id, &fields, caller.user_id)
+            .await?,
+    ))
+}
+
+/// Cancels an activity: its codes stop working.
+#[utoipa::path(post, path = "/api/v1/activities/{id}/cancel", tag = "activities", params(("id" = i64, Path)),
+    responses((status = 200, body = Activity), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn cancel_activity(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Activity>> {
+    run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    Ok(Json(state.store.cancel_activity(id, caller.user_id).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QrAnswer {
+    /// The text to encode in the QR code now.
+    url: String,
+    /// When this URL stops being accepted.
+    expires_at: DateTime<Utc>,
+    mode: QrMode,
+}
+
+/// The URL for an activity's code at `now`: the static one, or the current rotating one.
+pub(super) fn scan_url(state: &AppState, activity: &Activity, now: DateTime<Utc>) -> QrAnswer {
+    let step = (activity.qr_mode == QrMode::Rotating).then(|| qr::rotation_step(now));
+    let code = qr::code(&state.keys.qr, &activity.qr_secret, activity.id, step);
+    let expires_at = step.map_or(activity.ends_at, qr::step_expires_at);
+    QrAnswer {
+        url: format!("{}/s/{code}", state.settings.public_url()),
+        expires_at,
+        mode: activity.qr_mode,
+    }
+}
+
+/// The URL to put in the QR code now (a fresh one each 30 s in rotating mode).
+#[utoipa::path(get, path = "/api/v1/activities/{id}/qr", tag = "activities", params(("id" = i64, Path)),
+    responses((status = 200, body = QrAnswer), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn current_qr(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<impl IntoResponse> {
+    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(scan_url(&state, &activity, Utc::now())),
+    ))
+}
+
+/// The current code as an SVG image (what the door screen shows).
+#[utoipa::path(get, path = "/api/v1/activities/{id}/qr.svg", tag = "activities", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "image/svg+xml", body = String), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn qr_image(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<impl IntoResponse> {
+    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    let svg = qr_svg(&scan_url(&state, &activity, Utc::now()).url, 480);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        svg,
+    ))
+}
+
+/// A printable A4 poster with the activity's static code (a rotating activity's poster holds the
+/// current code, which soon expires: print posters for static activities).
+#[utoipa::path(get, path = "/api/v1/activities/{id}/poster.svg", tag = "activities", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "image/svg+xml", body = String), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn poster(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<impl IntoResponse> {
+    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    let url = scan_url(&state, &activity, Utc::now()).url;
+    let svg = poster_svg(&activity, &url, state.settings.display_offset());
+    let disposition = format!("inline; filename=\"activity-{}-poster.svg\"", activity.id);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        svg,
+    ))
+}
+
+/// The live attendance list: who checked in and out, when, credited minutes and location flags.
+#[utoipa::path(get, path = "/api/v1/activities/{id}/attendances", tag = "activities", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<AttendanceRow>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn attendances(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<AttendanceRow>>> {
+    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    Ok(Json(state.store.attendances_of(activity.id).await?))
+}
