@@ -3,7 +3,10 @@
 use rust_decimal::Decimal;
 
 pub fn hours(minutes: i64) -> Decimal {
-    (Decimal::from(minutes) / Decimal::from(60)).round_dp(2)
+    let mut h = Decimal::from(minutes) / Decimal::from(60);
+    // rescale rounds half away from zero and always keeps two places: "2.50", not "2.5".
+    h.rescale(2);
+    h
 }
 
 #[cfg(test)]
