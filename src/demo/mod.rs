@@ -1,6 +1,8 @@
 //! `vledger demo`: a deterministic synthetic district, so that a newcomer sees a live system and
 //! reports have realistic shapes. The same seed gives the same district.
 
+mod activities;
+
 use crate::crypto::hash_password;
 use crate::domain::id_number::compose;
 use crate::domain::roles::Role;
@@ -63,6 +65,8 @@ const REGIONS: [u32; 6] = [340102, 340103, 340104, 340111, 340121, 340122];
 
 /// Volunteers written per transaction.
 const BATCH: usize = 5000;
+/// Volunteers per community kept to attend the demo activities.
+const MEMBERS_PER_COMMUNITY: usize = 200;
 
 pub async fn build(
     state: &AppState,
@@ -93,7 +97,7 @@ pub async fn build(
                 .await?
         }
     };
-    let admin_note = demo_admin(state, &district).await?;
+    let (admin_note, admin_id) = demo_admin(state, &district).await?;
 
     let mut communities: Vec<(Unit, i64)> = Vec::new();
     for street_name in STREETS {
@@ -140,6 +144,11 @@ pub async fn build(
             Some(*sum)
         })
         .collect();
+    let community_index: std::collections::HashMap<i64, usize> = communities
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| (c.id, i))
+        .collect();
     let total_population = *cumulative.last().expect("the demo has communities");
     let demo_hash = hash_password(DEMO_PASSWORD);
     let birth_start = NaiveDate::from_ymd_opt(1950, 1, 1).unwrap();
@@ -151,6 +160,8 @@ pub async fn build(
         .min(Utc::now());
     let mut batch = Vec::with_capacity(BATCH);
     let mut registered = 0u64;
+    // Some volunteers of each community, to attend the demo activities.
+    let mut members: Vec<Vec<i64>> = vec![Vec::new(); communities.len()];
     let mut sample_phones = Vec::new();
     for i in 0..volunteers {
         // Bijections of i keep ID numbers and phones unique without remembering them.
@@ -167,7 +178,8 @@ pub async fn build(
             (i.wrapping_mul(7919) + seed) % 1_000_000_000
         );
         let pick = rng.gen_range(0..total_population);
-        let community = communities[cumulative.partition_point(|&c| c <= pick)].0.id;
+        let home = cumulative.partition_point(|&c| c <= pick);
+        let community = communities[home].0.id;
         let name: String = std::iter::once(SURNAMES[rng.gen_range(0..SURNAMES.len())])
             .chain((0..rng.gen_range(1..=2)).map(|_| GIVEN[rng.gen_range(0..GIVEN.len())]))
             .collect();
@@ -197,46 +209,53 @@ pub async fn build(
         )?);
         if batch.len() == BATCH || i + 1 == volunteers {
             let outcomes = store.register_volunteers(&batch).await?;
-            registered += outcomes
-                .iter()
-                .filter(|o| matches!(o, Registration::Registered { .. }))
-                .count() as u64;
+            for (v, outcome) in batch.iter().zip(&outcomes) {
+                if let Registration::Registered { id, .. } = outcome {
+                    registered += 1;
+                    let home = community_index[&v.community_id];
+                    if members[home].len() < MEMBERS_PER_COMMUNITY {
+                        members[home].push(*id);
+                    }
+                }
+            }
             batch.clear();
             if registered % 100_000 < BATCH as u64 {
                 tracing::info!(registered, "demo volunteers");
             }
         }
     }
+    let units: Vec<Unit> = communities.into_iter().map(|(c, _)| c).collect();
+    let made = activities::build(state, &mut rng, &units, &members, admin_id).await?;
     Ok(format!(
-        "demo district built in {:.1} s: {} streets, {} communities, {registered} volunteers (year {year})\n{admin_note}\n\
+        "demo district built in {:.1} s: {} streets, {} communities, {registered} volunteers (year {year}), \
+         {} activities, {} attendances\n{admin_note}\n\
          volunteers who can log in (password {DEMO_PASSWORD}): {}",
         started.elapsed().as_secs_f64(),
         STREETS.len(),
-        communities.len(),
+        units.len(),
+        made.activities,
+        made.attendances,
         sample_phones.join(", "),
     ))
 }
 
-/// The demo's district admin, unless that login is already taken.
-async fn demo_admin(state: &AppState, district: &Unit) -> anyhow::Result<String> {
-    if state.store.credentials(DEMO_ADMIN).await?.is_some() {
-        return Ok(format!(
-            "login {DEMO_ADMIN:?} already exists; it was left as it was"
-        ));
+/// The demo's district admin (and its id), unless that login is already taken.
+async fn demo_admin(state: &AppState, district: &Unit) -> anyhow::Result<(String, i64)> {
+    if let Some(existing) = state.store.credentials(DEMO_ADMIN).await? {
+        let note = format!("login {DEMO_ADMIN:?} already exists; it was left as it was");
+        return Ok((note, existing.user_id));
     }
+    let hash = hash_password(DEMO_PASSWORD);
     let id = state
         .store
-        .create_user(
-            DEMO_ADMIN,
-            Some(&hash_password(DEMO_PASSWORD)),
-            "演示管理员",
-        )
+        .create_user(DEMO_ADMIN, Some(&hash), "演示管理员")
         .await?;
     state
         .store
         .add_grant(id, Role::DistrictAdmin, district, None)
         .await?;
-    Ok(format!(
-        "district admin: login {DEMO_ADMIN}, password {DEMO_PASSWORD}"
+    Ok((
+        format!("district admin: login {DEMO_ADMIN}, password {DEMO_PASSWORD}"),
+        id,
     ))
 }
