@@ -1,11 +1,19 @@
-//! Group commit for scans: concurrent scans wait in a queue and are written together in one
-//! transaction; each request is answered only after the transaction holding its scan committed.
+//! The hot path of check-in. Group commit: concurrent scans wait in a queue and are written
+//! together in one transaction; each request is answered only after the transaction holding its
+//! scan committed. And a short-lived cache of the activities being scanned, since a rush at the
+//! door reads the same activity hundreds of times a second.
 
 use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::store::activities::{Scan, ScanOutcome};
-use std::sync::Arc;
+use crate::store::activities::{Activity, Scan, ScanOutcome};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
+
+/// How long an activity read for a scan is reused. Edits and cancellations on this instance take
+/// effect at once; on other instances within this time.
+const ACTIVITY_TTL: Duration = Duration::from_secs(1);
 
 /// Most scans written in one transaction.
 const MAX_BATCH: usize = 512;
@@ -18,6 +26,7 @@ struct Pending {
 #[derive(Clone)]
 pub struct ScanRecorder {
     queue: mpsc::Sender<Pending>,
+    activities: Arc<Mutex<HashMap<i64, (Instant, Arc<Activity>)>>>,
 }
 
 impl ScanRecorder {
@@ -25,7 +34,30 @@ impl ScanRecorder {
     pub fn start(store: Arc<dyn Store>) -> Self {
         let (queue, rx) = mpsc::channel(4 * MAX_BATCH);
         tokio::spawn(write_batches(store, rx));
-        ScanRecorder { queue }
+        ScanRecorder { queue, activities: Arc::default() }
+    }
+
+    /// The activity a scan is for, from the cache when it was read less than a second ago.
+    pub async fn activity(&self, store: &dyn Store, id: i64) -> Result<Option<Arc<Activity>>> {
+        let now = Instant::now();
+        if let Some((read, a)) = self.activities.lock().expect("cache lock").get(&id) {
+            if now.duration_since(*read) < ACTIVITY_TTL {
+                return Ok(Some(a.clone()));
+            }
+        }
+        let Some(activity) = store.activity(id).await? else { return Ok(None) };
+        let activity = Arc::new(activity);
+        let mut cache = self.activities.lock().expect("cache lock");
+        if cache.len() > 10_000 {
+            cache.retain(|_, (read, _)| now.duration_since(*read) < ACTIVITY_TTL);
+        }
+        cache.insert(id, (now, activity.clone()));
+        Ok(Some(activity))
+    }
+
+    /// Drops a changed activity from the cache.
+    pub fn forget(&self, id: i64) {
+        self.activities.lock().expect("cache lock").remove(&id);
     }
 
     pub async fn record(&self, scan: Scan) -> Result<ScanOutcome> {

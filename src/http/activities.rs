@@ -13,7 +13,7 @@ use crate::store::activities::{Activity, ActivityFields, AttendanceRow};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -63,12 +63,15 @@ pub struct ActivityBody {
     geofence: Option<GeofenceBody>,
 }
 
+/// 1 to `max` characters once trimmed, with no control characters but line breaks and tabs
+/// (PostgreSQL cannot store NUL).
 fn text(value: &str, field: &'static str, max: usize) -> Result<String> {
     let v = value.trim();
-    if v.is_empty() || v.chars().count() > max {
+    let control = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+    if v.is_empty() || v.chars().count() > max || v.chars().any(control) {
         return Err(Error::invalid(
             "invalid_field",
-            format!("{field} needs 1 to {max} characters"),
+            format!("{field} needs 1 to {max} characters and no control characters"),
         ));
     }
     Ok(v.to_owned())
@@ -76,10 +79,15 @@ fn text(value: &str, field: &'static str, max: usize) -> Result<String> {
 
 impl ActivityBody {
     fn fields(&self, default_organiser: &str, default_person: &str) -> Result<ActivityFields> {
-        if self.ends_at <= self.starts_at || self.ends_at - self.starts_at > Duration::hours(24) {
+        let in_range = |t: DateTime<Utc>| (1949..=2100).contains(&t.year());
+        if !in_range(self.starts_at)
+            || !in_range(self.ends_at)
+            || self.ends_at <= self.starts_at
+            || self.ends_at - self.starts_at > Duration::hours(24)
+        {
             return Err(Error::invalid(
                 "invalid_time",
-                "an activity ends after it starts, within 24 hours",
+                "an activity ends after it starts, within 24 hours, between 1949 and 2100",
             ));
         }
         if self.capacity.is_some_and(|c| !(1..=100_000).contains(&c)) {
@@ -190,8 +198,11 @@ async fn list_activities(
 ) -> Result<Json<Vec<Activity>>> {
     let unit = scoped_unit(&state, &caller, q.unit_id, &Role::ALL).await?;
     let now = Utc::now();
-    let from = q.from.unwrap_or(now - Duration::days(30));
-    let to = q.to.unwrap_or(now + Duration::days(90));
+    // Activities lie within 1949 to 2100; PostgreSQL refuses times before 4713 BC.
+    let span = |y| Utc.with_ymd_and_hms(y, 1, 1, 0, 0, 0).unwrap();
+    let clamp = |t: DateTime<Utc>| t.clamp(span(1949), span(2101));
+    let from = clamp(q.from.unwrap_or(now - Duration::days(30)));
+    let to = clamp(q.to.unwrap_or(now + Duration::days(90)));
     Ok(Json(
         state
             .store
@@ -230,12 +241,9 @@ async fn update_activity(
         ));
     }
     let fields = body.fields(&activity.organiser, &activity.person_in_charge)?;
-    Ok(Json(
-        state
-            .store
-            .update_activity(id, &fields, caller.user_id)
-            .await?,
-    ))
+    let updated = state.store.update_activity(id, &fields, caller.user_id).await?;
+    state.scans.forget(id);
+    Ok(Json(updated))
 }
 
 /// Cancels an activity: its codes stop working.
@@ -248,7 +256,9 @@ async fn cancel_activity(
     Path(id): Path<i64>,
 ) -> Result<Json<Activity>> {
     run_activity(&state, &caller, id, &ORGANIZERS).await?;
-    Ok(Json(state.store.cancel_activity(id, caller.user_id).await?))
+    let cancelled = state.store.cancel_activity(id, caller.user_id).await?;
+    state.scans.forget(id);
+    Ok(Json(cancelled))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -264,7 +274,8 @@ pub struct QrAnswer {
 pub(super) fn scan_url(state: &AppState, activity: &Activity, now: DateTime<Utc>) -> QrAnswer {
     let step = (activity.qr_mode == QrMode::Rotating).then(|| qr::rotation_step(now));
     let code = qr::code(&state.keys.qr, &activity.qr_secret, activity.id, step);
-    let expires_at = step.map_or(activity.ends_at, qr::step_expires_at);
+    // A static code checks out until the grace period after the end.
+    let expires_at = step.map_or(activity.ends_at + state.settings.checkout_grace(), qr::step_expires_at);
     QrAnswer {
         url: format!("{}/s/{code}", state.settings.public_url()),
         expires_at,

@@ -81,8 +81,8 @@ async fn scan(
     let now = Utc::now();
     let code = qr::parse(&body.url).map_err(invalid_qr)?;
     let activity = state
-        .store
-        .activity(code.activity_id)
+        .scans
+        .activity(state.store.as_ref(), code.activity_id)
         .await?
         .ok_or_else(|| invalid_qr(QrError::Invalid))?;
     code.verify(&state.keys.qr, &activity.qr_secret, activity.qr_mode, now)
@@ -119,7 +119,7 @@ async fn scan(
             attendance,
             changed,
             activity.id,
-            activity.title,
+            activity.title.clone(),
         ))),
         ScanOutcome::OutsideWindow => Err(Error::conflict(
             "outside_window",

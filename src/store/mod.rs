@@ -91,7 +91,6 @@ pub trait Store: activities::ActivityStore + Send + Sync + 'static {
         unit: &Unit,
         actor: Option<i64>,
     ) -> Result<()>;
-    async fn grants_of(&self, user_id: i64) -> Result<Vec<Grant>>;
 
     // --- volunteers ---
     /// Registers each volunteer unless the same person (ID number) or phone is already there;
@@ -141,4 +140,28 @@ pub(crate) fn not_found_on_fk(e: sqlx::Error, what: &'static str) -> crate::Erro
         Some(db) if db.is_foreign_key_violation() => crate::Error::NotFound(what),
         _ => e.into(),
     }
+}
+
+/// A row of the session lookup: the account, and one of its grants (if any).
+#[derive(sqlx::FromRow)]
+pub(crate) struct CallerRow {
+    id: i64,
+    name: String,
+    is_volunteer: bool,
+    role: Option<String>,
+    unit_id: Option<i64>,
+    path: Option<String>,
+}
+
+pub(crate) fn caller_from_rows(rows: Vec<CallerRow>) -> Result<Option<Caller>> {
+    let Some(first) = rows.first() else { return Ok(None) };
+    let (user_id, name, is_volunteer) = (first.id, first.name.clone(), first.is_volunteer);
+    let mut grants = Vec::new();
+    for row in rows {
+        if let (Some(role), Some(unit_id), Some(unit_path)) = (row.role, row.unit_id, row.path) {
+            let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role:?} in grants"))?;
+            grants.push(Grant { role, unit_id, unit_path });
+        }
+    }
+    Ok(Some(Caller { user_id, name, grants, is_volunteer }))
 }

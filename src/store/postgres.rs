@@ -2,9 +2,9 @@
 
 use super::{
     AuditEntry, Credentials, NewAudit, NewVolunteer, Organisation, Population, Registration, Store,
-    Unit, Volunteer, conflict_on, not_found_on_fk,
+    Unit, Volunteer, CallerRow, caller_from_rows, conflict_on, not_found_on_fk,
 };
-use crate::domain::roles::{Caller, Grant, Role};
+use crate::domain::roles::{Caller, Role};
 use crate::domain::units::{OrganisationType, UnitKind, child_path};
 use crate::domain::volunteer_no::volunteer_no;
 use crate::error::{Error, Result};
@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnection, PgPoolOptions};
 use sqlx::types::Json;
-use sqlx::{PgPool, Postgres, Row, Transaction};
+use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
 
 mod activities;
@@ -435,23 +435,20 @@ impl Store for PgStore {
     }
 
     async fn session_caller(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Caller>> {
-        let row = sqlx::query(
-            "SELECT u.id, u.name, EXISTS (SELECT 1 FROM volunteers v WHERE v.id = u.id) AS is_volunteer
+        // One query for the account and its grants: this runs on every request.
+        let rows: Vec<CallerRow> = sqlx::query_as(
+            "SELECT u.id, u.name, EXISTS (SELECT 1 FROM volunteers v WHERE v.id = u.id) AS is_volunteer,
+                 g.role, g.unit_id, un.path
              FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2",
+             LEFT JOIN grants g ON g.user_id = u.id LEFT JOIN units un ON un.id = g.unit_id
+             WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2
+             ORDER BY un.path, g.role",
         )
         .bind(token_hash)
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        let user_id: i64 = row.get("id");
-        Ok(Some(Caller {
-            user_id,
-            name: row.get("name"),
-            is_volunteer: row.get("is_volunteer"),
-            grants: self.grants_of(user_id).await?,
-        }))
+        caller_from_rows(rows)
     }
 
     async fn end_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<()> {
@@ -503,27 +500,6 @@ impl Store for PgStore {
         }
         tx.commit().await?;
         Ok(())
-    }
-
-    async fn grants_of(&self, user_id: i64) -> Result<Vec<Grant>> {
-        let rows = sqlx::query(
-            "SELECT g.role, g.unit_id, u.path FROM grants g JOIN units u ON u.id = g.unit_id
-             WHERE g.user_id = $1 ORDER BY u.path, g.role",
-        )
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|r| {
-                let role: String = r.get("role");
-                Ok(Grant {
-                    role: Role::parse(&role)
-                        .ok_or_else(|| anyhow::anyhow!("unknown role {role:?} in grants"))?,
-                    unit_id: r.get("unit_id"),
-                    unit_path: r.get("path"),
-                })
-            })
-            .collect()
     }
 
     async fn register_volunteers(&self, batch: &[NewVolunteer]) -> Result<Vec<Registration>> {

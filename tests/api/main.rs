@@ -3,7 +3,9 @@
 mod support;
 
 mod accounts;
+mod activities;
 mod cli;
 mod health;
+mod scans;
 mod units;
 mod volunteers;

@@ -63,6 +63,12 @@ async fn record_one(conn: &mut PgConnection, s: &Scan) -> Result<ScanOutcome> {
         }
         ScanDecision::CheckIn => {
             if let Some(capacity) = s.capacity {
+                // Instances sharing the database take turns at a limited activity, so that
+                // together they cannot admit more than its capacity.
+                sqlx::query("SELECT 1 FROM activities WHERE id = $1 FOR UPDATE")
+                    .bind(s.activity_id)
+                    .execute(&mut *conn)
+                    .await?;
                 let taken: i64 =
                     sqlx::query_scalar("SELECT COUNT(*) FROM attendances WHERE activity_id = $1")
                         .bind(s.activity_id)
@@ -283,18 +289,19 @@ impl ActivityStore for PgStore {
         let open: Vec<(i64, DateTime<Utc>, DateTime<Utc>, DateTime<Utc>, i64, String)> = sqlx::query_as(
             "SELECT a.id, a.checked_in_at, ac.starts_at, ac.ends_at, ac.unit_id, u.path
              FROM attendances a JOIN activities ac ON ac.id = a.activity_id JOIN units u ON u.id = ac.unit_id
-             WHERE a.state = 'checked_in' AND ac.ends_at < $1",
+             WHERE a.state = 'checked_in' AND ac.status = 'scheduled' AND ac.ends_at < $1",
         )
         .bind(now - grace)
         .fetch_all(&mut *tx)
         .await?;
+        let mut closed = 0;
         for (id, checked_in_at, starts_at, ends_at, unit_id, unit_path) in &open {
             let window = Window {
                 starts_at: *starts_at,
                 ends_at: *ends_at,
             };
             let credited = credited_minutes(*checked_in_at, *ends_at, window);
-            sqlx::query(
+            let closed_now = sqlx::query(
                 "UPDATE attendances SET state = 'auto_closed', checked_out_at = $1, credited_minutes = $2
                  WHERE id = $3 AND state = 'checked_in'",
             )
@@ -302,12 +309,16 @@ impl ActivityStore for PgStore {
             .bind(credited)
             .bind(id)
             .execute(&mut *tx)
-            .await?;
-            let after = serde_json::json!({"state": "auto_closed", "checked_out_at": ends_at, "credited_minutes": credited});
-            audit(&mut tx, auto_close_audit(*id, *unit_id, unit_path, after)).await?;
+            .await?
+            .rows_affected();
+            if closed_now == 1 {
+                closed += 1;
+                let after = serde_json::json!({"state": "auto_closed", "checked_out_at": ends_at, "credited_minutes": credited});
+                audit(&mut tx, auto_close_audit(*id, *unit_id, unit_path, after)).await?;
+            }
         }
         tx.commit().await?;
-        Ok(open.len() as u64)
+        Ok(closed)
     }
 
     async fn claim_job_run(&self, job: &str, period: &str, instance: &str) -> Result<bool> {

@@ -283,18 +283,19 @@ impl ActivityStore for SqliteStore {
         let open: Vec<(i64, DateTime<Utc>, DateTime<Utc>, DateTime<Utc>, i64, String)> = sqlx::query_as(
             "SELECT a.id, a.checked_in_at, ac.starts_at, ac.ends_at, ac.unit_id, u.path
              FROM attendances a JOIN activities ac ON ac.id = a.activity_id JOIN units u ON u.id = ac.unit_id
-             WHERE a.state = 'checked_in' AND ac.ends_at < ?",
+             WHERE a.state = 'checked_in' AND ac.status = 'scheduled' AND ac.ends_at < ?",
         )
         .bind(now - grace)
         .fetch_all(&mut *tx)
         .await?;
+        let mut closed = 0;
         for (id, checked_in_at, starts_at, ends_at, unit_id, unit_path) in &open {
             let window = Window {
                 starts_at: *starts_at,
                 ends_at: *ends_at,
             };
             let credited = credited_minutes(*checked_in_at, *ends_at, window);
-            sqlx::query(
+            let closed_now = sqlx::query(
                 "UPDATE attendances SET state = 'auto_closed', checked_out_at = ?, credited_minutes = ?
                  WHERE id = ? AND state = 'checked_in'",
             )
@@ -302,12 +303,16 @@ impl ActivityStore for SqliteStore {
             .bind(credited)
             .bind(id)
             .execute(&mut *tx)
-            .await?;
-            let after = serde_json::json!({"state": "auto_closed", "checked_out_at": ends_at, "credited_minutes": credited});
-            audit(&mut tx, auto_close_audit(*id, *unit_id, unit_path, after)).await?;
+            .await?
+            .rows_affected();
+            if closed_now == 1 {
+                closed += 1;
+                let after = serde_json::json!({"state": "auto_closed", "checked_out_at": ends_at, "credited_minutes": credited});
+                audit(&mut tx, auto_close_audit(*id, *unit_id, unit_path, after)).await?;
+            }
         }
         tx.commit().await?;
-        Ok(open.len() as u64)
+        Ok(closed)
     }
 
     async fn claim_job_run(&self, job: &str, period: &str, instance: &str) -> Result<bool> {
