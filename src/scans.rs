@@ -34,7 +34,10 @@ impl ScanRecorder {
     pub fn start(store: Arc<dyn Store>) -> Self {
         let (queue, rx) = mpsc::channel(4 * MAX_BATCH);
         tokio::spawn(write_batches(store, rx));
-        ScanRecorder { queue, activities: Arc::default() }
+        ScanRecorder {
+            queue,
+            activities: Arc::default(),
+        }
     }
 
     /// The activity a scan is for, from the cache when it was read less than a second ago.
@@ -45,7 +48,9 @@ impl ScanRecorder {
                 return Ok(Some(a.clone()));
             }
         }
-        let Some(activity) = store.activity(id).await? else { return Ok(None) };
+        let Some(activity) = store.activity(id).await? else {
+            return Ok(None);
+        };
         let activity = Arc::new(activity);
         let mut cache = self.activities.lock().expect("cache lock");
         if cache.len() > 10_000 {

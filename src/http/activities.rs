@@ -241,7 +241,10 @@ async fn update_activity(
         ));
     }
     let fields = body.fields(&activity.organiser, &activity.person_in_charge)?;
-    let updated = state.store.update_activity(id, &fields, caller.user_id).await?;
+    let updated = state
+        .store
+        .update_activity(id, &fields, caller.user_id)
+        .await?;
     state.scans.forget(id);
     Ok(Json(updated))
 }
@@ -275,7 +278,10 @@ pub(super) fn scan_url(state: &AppState, activity: &Activity, now: DateTime<Utc>
     let step = (activity.qr_mode == QrMode::Rotating).then(|| qr::rotation_step(now));
     let code = qr::code(&state.keys.qr, &activity.qr_secret, activity.id, step);
     // A static code checks out until the grace period after the end.
-    let expires_at = step.map_or(activity.ends_at + state.settings.checkout_grace(), qr::step_expires_at);
+    let expires_at = step.map_or(
+        activity.ends_at + state.settings.checkout_grace(),
+        qr::step_expires_at,
+    );
     QrAnswer {
         url: format!("{}/s/{code}", state.settings.public_url()),
         expires_at,

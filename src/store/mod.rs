@@ -154,14 +154,26 @@ pub(crate) struct CallerRow {
 }
 
 pub(crate) fn caller_from_rows(rows: Vec<CallerRow>) -> Result<Option<Caller>> {
-    let Some(first) = rows.first() else { return Ok(None) };
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
     let (user_id, name, is_volunteer) = (first.id, first.name.clone(), first.is_volunteer);
     let mut grants = Vec::new();
     for row in rows {
         if let (Some(role), Some(unit_id), Some(unit_path)) = (row.role, row.unit_id, row.path) {
-            let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role:?} in grants"))?;
-            grants.push(Grant { role, unit_id, unit_path });
+            let role = Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("unknown role {role:?} in grants"))?;
+            grants.push(Grant {
+                role,
+                unit_id,
+                unit_path,
+            });
         }
     }
-    Ok(Some(Caller { user_id, name, grants, is_volunteer }))
+    Ok(Some(Caller {
+        user_id,
+        name,
+        grants,
+        is_volunteer,
+    }))
 }

@@ -1,8 +1,8 @@
 //! The PostgreSQL store, for deployments that run several instances on one database.
 
 use super::{
-    AuditEntry, Credentials, NewAudit, NewVolunteer, Organisation, Population, Registration, Store,
-    Unit, Volunteer, CallerRow, caller_from_rows, conflict_on, not_found_on_fk,
+    AuditEntry, CallerRow, Credentials, NewAudit, NewVolunteer, Organisation, Population,
+    Registration, Store, Unit, Volunteer, caller_from_rows, conflict_on, not_found_on_fk,
 };
 use crate::domain::roles::{Caller, Role};
 use crate::domain::units::{OrganisationType, UnitKind, child_path};
