@@ -26,8 +26,11 @@ struct Pending {
 #[derive(Clone)]
 pub struct ScanRecorder {
     queue: mpsc::Sender<Pending>,
-    activities: Arc<Mutex<HashMap<i64, (Instant, Arc<Activity>)>>>,
+    activities: Arc<Mutex<ActivityCache>>,
 }
+
+/// Activity id → when it was read, and what was read.
+type ActivityCache = HashMap<i64, (Instant, Arc<Activity>)>;
 
 impl ScanRecorder {
     /// Starts the writer task; it ends when the last recorder is dropped and the queue is empty.
@@ -43,10 +46,10 @@ impl ScanRecorder {
     /// The activity a scan is for, from the cache when it was read less than a second ago.
     pub async fn activity(&self, store: &dyn Store, id: i64) -> Result<Option<Arc<Activity>>> {
         let now = Instant::now();
-        if let Some((read, a)) = self.activities.lock().expect("cache lock").get(&id) {
-            if now.duration_since(*read) < ACTIVITY_TTL {
-                return Ok(Some(a.clone()));
-            }
+        if let Some((read, a)) = self.activities.lock().expect("cache lock").get(&id)
+            && now.duration_since(*read) < ACTIVITY_TTL
+        {
+            return Ok(Some(a.clone()));
         }
         let Some(activity) = store.activity(id).await? else {
             return Ok(None);

@@ -70,6 +70,13 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", state.settings.listen))?;
     tracing::info!(address = %listener.local_addr()?, public_url = %state.settings.public_url(), "serving");
+    if state.settings.public_url.is_none() {
+        tracing::warn!(
+            "VLEDGER_PUBLIC_URL is not set: QR codes and posters point at http://{}; set it to the \
+             address phones reach",
+            state.settings.listen
+        );
+    }
     let mut scheduler = match state.settings.jobs {
         true => Some(crate::jobs::start(state.clone()).await?),
         false => None,

@@ -114,8 +114,8 @@ const sleep=ms=>new Promise(r=>setTimeout(r,ms));
 const hhmm=ts=>{const d=new Date(Date.parse(ts)+DATA.offset_minutes*60000);return String(d.getUTCHours()).padStart(2,'0')+':'+String(d.getUTCMinutes()).padStart(2,'0')};
 async function post(url,body){for(let i=0;;i++){try{const r=await fetch(url,{method:'POST',credentials:'same-origin',headers:{'content-type':'application/json'},body:JSON.stringify(body)});
 if(r.status>=500&&i<2){await sleep(1500*(i+1));continue}return[r.status,await r.json().catch(()=>({}))]}catch(e){if(i>=2)return[0,{}];await sleep(1500*(i+1))}}}
-function position(){return new Promise(done=>{if(!navigator.geolocation)return done({});const t=setTimeout(()=>done({}),6000);
-navigator.geolocation.getCurrentPosition(p=>{clearTimeout(t);done({lat:p.coords.latitude,lon:p.coords.longitude})},()=>{clearTimeout(t);done({})},{timeout:5000,maximumAge:60000})})}
+function position(){return new Promise(done=>{if(!navigator.geolocation)return done({});const t=setTimeout(()=>done({}),3500);
+navigator.geolocation.getCurrentPosition(p=>{clearTimeout(t);done({lat:p.coords.latitude,lon:p.coords.longitude})},()=>{clearTimeout(t);done({})},{timeout:3000,maximumAge:300000})})}
 function show(cls,text,detail,note){$('status').hidden=false;$('result').className='big '+cls;$('result').textContent=text;$('detail').textContent=detail||'';$('note').textContent=note||''}
 async function scan(){$('retry').hidden=true;show('',T.working,'',T.location_note);const pos=await position();const[status,b]=await post('/api/v1/scans',Object.assign({url:DATA.code},pos));
 if(status===401){$('login').hidden=false;$('status').hidden=true;return}

@@ -4,8 +4,10 @@ mod support;
 
 mod accounts;
 mod activities;
+mod browser;
 mod cli;
 mod health;
+mod poster;
 mod scans;
 mod units;
 mod volunteers;

@@ -303,11 +303,13 @@ impl TestApp {
     /// A service on a database that already exists, e.g. one the `vledger` command has written.
     /// The service on an existing database (the guard removes it when the app is dropped).
     pub async fn on_database(database_url: String, db: Database) -> TestApp {
-        let state = vledger::service::open(settings(&database_url))
-            .await
-            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        let settings = Settings {
+            public_url: Some(base.clone()),
+            ..settings(&database_url)
+        };
+        let state = vledger::service::open(settings).await.unwrap();
         let router = app(state.clone());
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         TestApp {
