@@ -16,6 +16,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
 
 mod activities;
+mod scans;
 
 pub struct PgStore {
     pool: PgPool,

@@ -1,13 +1,11 @@
 //! Activities and attendances on PostgreSQL.
 
 use super::{PgStore, audit};
-use crate::domain::attendance::{
-    AttendanceState, Current, ScanDecision, Window, credited_minutes, decide,
-};
+use crate::domain::attendance::{Window, credited_minutes};
 use crate::error::{Error, Result};
 use crate::store::activities::{
-    Activity, ActivityFields, ActivityStore, AttendanceRow, AttendanceSnapshot, Scan, ScanOutcome,
-    activity_audit, auto_close_audit,
+    Activity, ActivityFields, ActivityStore, AttendanceRow, Scan, ScanOutcome, activity_audit,
+    auto_close_audit,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -18,125 +16,12 @@ const ACTIVITY: &str =
     a.person_in_charge, a.starts_at, a.ends_at, a.capacity, a.geo_lat, a.geo_lon, a.geo_radius_m,
     a.qr_mode, a.status, a.qr_secret, u.path AS unit_path
     FROM activities a JOIN units u ON u.id = a.unit_id";
-const SNAPSHOT: &str =
-    "id, state, checked_in_at, checked_out_at, credited_minutes, outside_geofence";
-
 async fn activity_in(conn: &mut PgConnection, id: i64) -> Result<Activity> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("{ACTIVITY} WHERE a.id = $1")))
         .bind(id)
         .fetch_optional(conn)
         .await?
         .ok_or(Error::NotFound("activity"))
-}
-
-async fn record_one(conn: &mut PgConnection, s: &Scan) -> Result<ScanOutcome> {
-    let current: Option<(i64, String, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT id, state, last_scan_at, checked_in_at FROM attendances
-         WHERE activity_id = $1 AND volunteer_id = $2 FOR UPDATE",
-    )
-    .bind(s.activity_id)
-    .bind(s.volunteer_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let state = current.as_ref().map(|c| Current {
-        state: AttendanceState::parse(&c.1).unwrap_or(AttendanceState::CheckedOut),
-        last_scan_at: c.2,
-    });
-    let (lat, lon) = s.position.unzip();
-    let snapshot = |id: i64| {
-        sqlx::query_as::<_, AttendanceSnapshot>(sqlx::AssertSqlSafe(format!(
-            "SELECT {SNAPSHOT} FROM attendances WHERE id = $1"
-        )))
-        .bind(id)
-    };
-    match decide(state, s.window, s.grace, s.at) {
-        ScanDecision::OutsideWindow => Ok(ScanOutcome::OutsideWindow),
-        ScanDecision::Unchanged => {
-            let id = current
-                .map(|c| c.0)
-                .expect("unchanged implies an attendance");
-            let attendance = snapshot(id).fetch_one(&mut *conn).await?;
-            Ok(ScanOutcome::Recorded {
-                attendance,
-                changed: false,
-            })
-        }
-        ScanDecision::CheckIn => {
-            if let Some(capacity) = s.capacity {
-                // Instances sharing the database take turns at a limited activity, so that
-                // together they cannot admit more than its capacity.
-                sqlx::query("SELECT 1 FROM activities WHERE id = $1 FOR UPDATE")
-                    .bind(s.activity_id)
-                    .execute(&mut *conn)
-                    .await?;
-                let taken: i64 =
-                    sqlx::query_scalar("SELECT COUNT(*) FROM attendances WHERE activity_id = $1")
-                        .bind(s.activity_id)
-                        .fetch_one(&mut *conn)
-                        .await?;
-                if taken >= i64::from(capacity) {
-                    return Ok(ScanOutcome::Full);
-                }
-            }
-            let attendance = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO attendances (activity_id, volunteer_id, state, checked_in_at, last_scan_at,
-                     in_lat, in_lon, outside_geofence)
-                 VALUES ($1, $2, 'checked_in', $3, $4, $5, $6, $7)
-                 ON CONFLICT (activity_id, volunteer_id) DO NOTHING RETURNING {SNAPSHOT}"
-            )))
-            .bind(s.activity_id)
-            .bind(s.volunteer_id)
-            .bind(s.at)
-            .bind(s.at)
-            .bind(lat)
-            .bind(lon)
-            .bind(s.outside_geofence())
-            .fetch_optional(&mut *conn)
-            .await?;
-            match attendance {
-                Some(attendance) => Ok(ScanOutcome::Recorded {
-                    attendance,
-                    changed: true,
-                }),
-                // Another instance checked the volunteer in a moment ago: answer its attendance.
-                None => {
-                    let attendance = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                        "SELECT {SNAPSHOT} FROM attendances WHERE activity_id = $1 AND volunteer_id = $2"
-                    )))
-                    .bind(s.activity_id)
-                    .bind(s.volunteer_id)
-                    .fetch_one(&mut *conn)
-                    .await?;
-                    Ok(ScanOutcome::Recorded {
-                        attendance,
-                        changed: false,
-                    })
-                }
-            }
-        }
-        ScanDecision::CheckOut => {
-            let (id, _, _, checked_in_at) = current.expect("check-out implies an attendance");
-            let attendance = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "UPDATE attendances SET state = 'checked_out', checked_out_at = $1, last_scan_at = $2,
-                     credited_minutes = $3, out_lat = $4, out_lon = $5,
-                     outside_geofence = attendances.outside_geofence OR $6
-                 WHERE id = $7 RETURNING {SNAPSHOT}"
-            )))
-            .bind(s.at)
-            .bind(s.at)
-            .bind(credited_minutes(checked_in_at, s.at, s.window))
-            .bind(lat)
-            .bind(lon)
-            .bind(s.outside_geofence())
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
-            Ok(ScanOutcome::Recorded {
-                attendance,
-                changed: true,
-            })
-        }
-    }
 }
 
 #[async_trait]
@@ -264,12 +149,13 @@ impl ActivityStore for PgStore {
 
     async fn record_scans(&self, scans: &[Scan]) -> Result<Vec<ScanOutcome>> {
         let mut tx = self.write().await?;
-        let mut outcomes = Vec::with_capacity(scans.len());
-        for scan in scans {
-            outcomes.push(record_one(&mut tx, scan).await?);
-        }
+        let outcomes = super::scans::record_batch(&mut tx, scans).await?;
         tx.commit().await?;
         Ok(outcomes)
+    }
+
+    fn concurrent_writers(&self) -> usize {
+        4
     }
 
     async fn attendances_of(&self, activity_id: i64) -> Result<Vec<AttendanceRow>> {
