@@ -4,10 +4,14 @@
 mod activities;
 mod audit;
 mod auth;
+mod certificates;
 pub mod extract;
 mod health;
+mod ledger;
 mod pages;
+mod rewards;
 mod scans;
+mod trainings;
 mod units;
 mod users;
 mod volunteers;
@@ -64,6 +68,10 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(audit::router())
         .merge(activities::router())
         .merge(scans::router())
+        .merge(ledger::router())
+        .merge(rewards::router())
+        .merge(trainings::router())
+        .merge(certificates::router())
         .split_for_parts()
 }
 

@@ -2,9 +2,13 @@
 //! default) and PostgreSQL (several instances), each with its own migrations and SQL.
 
 pub mod activities;
+pub mod certificates;
+pub mod ledger;
 mod model;
 pub mod postgres;
+pub mod rewards;
 pub mod sqlite;
+pub mod trainings;
 
 pub use model::*;
 
@@ -16,7 +20,16 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 #[async_trait]
-pub trait Store: activities::ActivityStore + Send + Sync + 'static {
+pub trait Store:
+    activities::ActivityStore
+    + ledger::LedgerStore
+    + rewards::RewardStore
+    + trainings::TrainingStore
+    + certificates::CertificateStore
+    + Send
+    + Sync
+    + 'static
+{
     /// Answers when the database does (readiness).
     async fn ping(&self) -> Result<()>;
 

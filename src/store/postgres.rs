@@ -16,7 +16,11 @@ use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
 
 mod activities;
+mod certificates;
+mod ledger;
+mod rewards;
 mod scans;
+mod trainings;
 
 pub struct PgStore {
     pool: PgPool,

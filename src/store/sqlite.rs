@@ -20,6 +20,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 mod activities;
+mod certificates;
+mod ledger;
+mod rewards;
+mod trainings;
 
 pub struct SqliteStore {
     writer: SqlitePool,
