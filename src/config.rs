@@ -36,6 +36,14 @@ pub struct Settings {
     /// Run the scheduled jobs in this process (turn off on extra instances if wanted; each run
     /// happens once either way).
     pub jobs: bool,
+    /// Cumulative service hours for 1★ … 5★.
+    pub star_thresholds_hours: Vec<i64>,
+    /// Points per confirmed scanned hour.
+    pub points_per_hour: i64,
+    /// Working days after an activity's end within which its hours must be confirmed.
+    pub confirmation_working_days: u32,
+    /// Public holidays (not working days) for the confirmation deadline.
+    pub public_holidays: Vec<chrono::NaiveDate>,
 }
 
 impl Default for Settings {
@@ -55,6 +63,10 @@ impl Default for Settings {
             checkout_grace_minutes: 120,
             display_utc_offset_minutes: 480,
             jobs: true,
+            star_thresholds_hours: vec![100, 300, 600, 1000, 1500],
+            points_per_hour: 1,
+            confirmation_working_days: 10,
+            public_holidays: Vec::new(),
         }
     }
 }
@@ -121,6 +133,9 @@ impl Settings {
     }
 
     fn set(&mut self, key: &str, v: String) -> anyhow::Result<()> {
+        fn list(v: &str) -> impl Iterator<Item = &str> {
+            v.split(',').map(str::trim).filter(|s| !s.is_empty())
+        }
         fn num<T: std::str::FromStr>(v: &str) -> anyhow::Result<T> {
             v.trim()
                 .parse()
@@ -140,6 +155,19 @@ impl Settings {
             "log" => self.log = v,
             "checkout_grace_minutes" => self.checkout_grace_minutes = num(&v)?,
             "display_utc_offset_minutes" => self.display_utc_offset_minutes = num(&v)?,
+            "star_thresholds_hours" => {
+                self.star_thresholds_hours = list(&v).map(num).collect::<anyhow::Result<_>>()?;
+            }
+            "points_per_hour" => self.points_per_hour = num(&v)?,
+            "confirmation_working_days" => self.confirmation_working_days = num(&v)?,
+            "public_holidays" => {
+                self.public_holidays = list(&v)
+                    .map(|d| {
+                        d.parse()
+                            .map_err(|_| anyhow::anyhow!("{d:?} is not a date (YYYY-MM-DD)"))
+                    })
+                    .collect::<anyhow::Result<_>>()?;
+            }
             "jobs" => {
                 self.jobs = match v.trim() {
                     "true" | "1" | "yes" => true,

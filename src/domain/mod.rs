@@ -1,8 +1,10 @@
 //! Pure domain rules: no I/O, no web framework, no database.
 
 pub mod attendance;
+pub mod certificate;
 pub mod hours;
 pub mod id_number;
+pub mod ledger;
 pub mod phone;
 pub mod qr;
 pub mod roles;

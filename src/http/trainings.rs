@@ -1,8 +1,345 @@
-//! Trainings 培训记录 and who attended them.
+//! Trainings 培训记录 and who attended them: social workers record them, volunteers see their
+//! own with their study hours (which are not service hours).
 
 use super::AppState;
+use super::extract::{Json, Path, Query};
+use super::units::scoped_unit;
+use super::volunteers::visible_volunteer;
+use crate::domain::hours::hours;
+use crate::domain::roles::{Caller, Role};
+use crate::error::{Error, ErrorBody, Result};
+use crate::store::trainings::{Attendee, NewTraining, StudyRecord, Training, year_span};
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{Datelike, Months, NaiveDate, Utc};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Who records trainings: social workers and the admins above them.
+pub const RECORDERS: [Role; 3] = [Role::SocialWorker, Role::UnitAdmin, Role::DistrictAdmin];
+
+/// The most volunteers one request may name.
+const MAX_VOLUNTEERS: usize = 1000;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(list_trainings, create_training))
+        .routes(routes!(get_training))
+        .routes(routes!(add_attendees))
+        .routes(routes!(volunteer_trainings))
+}
+
+/// Study hours as sent: a decimal string (`"2.5"`) or a JSON number (`2.5`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum StudyHours {
+    Text(String),
+    Number(f64),
+}
+
+impl StudyHours {
+    /// Whole minutes, rounded to the nearest; more than 0 and at most 24 hours.
+    fn minutes(&self) -> Result<i32> {
+        let value = match self {
+            StudyHours::Text(s) => Decimal::from_str(s.trim()).ok(),
+            StudyHours::Number(n) => Decimal::try_from(*n).ok(),
+        };
+        let minutes = value
+            .filter(|h| *h > Decimal::ZERO && *h <= Decimal::from(24))
+            .map(|h| {
+                (h * Decimal::from(60))
+                    .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+            })
+            .and_then(|m| m.to_i32())
+            .filter(|m| *m > 0);
+        minutes.ok_or_else(|| {
+            Error::invalid(
+                "invalid_study_hours",
+                "study hours are a decimal more than 0 and at most 24, e.g. \"2.5\"",
+            )
+        })
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TrainingBody {
+    unit_id: i64,
+    /// 培训名称
+    name: String,
+    /// 培训内容
+    content: String,
+    /// 学时: a decimal string or number, kept to the minute.
+    #[schema(value_type = String, example = "2.5")]
+    study_hours: StudyHours,
+    /// 主办单位
+    host: String,
+    held_on: NaiveDate,
+    #[serde(default)]
+    volunteer_ids: Vec<i64>,
+}
+
+/// 1 to 200 characters once trimmed, with no control characters (line breaks only where
+/// `multiline`); PostgreSQL cannot store NUL.
+fn text(value: &str, field: &'static str, multiline: bool) -> Result<String> {
+    let v = value.trim();
+    let control = |c: char| c.is_control() && !(multiline && matches!(c, '\n' | '\r'));
+    if v.is_empty() || v.chars().count() > 200 || v.chars().any(control) {
+        return Err(Error::invalid(
+            "invalid_field",
+            format!("{field} needs 1 to 200 characters and no control characters"),
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+/// The ids once each, in order; at most `MAX_VOLUNTEERS`.
+fn volunteer_ids(ids: &[i64]) -> Result<Vec<i64>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() > MAX_VOLUNTEERS {
+        return Err(Error::invalid(
+            "too_many_volunteers",
+            format!("name at most {MAX_VOLUNTEERS} volunteers at once"),
+        ));
+    }
+    Ok(ids)
+}
+
+impl TrainingBody {
+    fn training(&self, today: NaiveDate) -> Result<NewTraining> {
+        let earliest = NaiveDate::from_ymd_opt(1949, 1, 1).expect("a real date");
+        let latest = today + Months::new(12);
+        if !(earliest..=latest).contains(&self.held_on) {
+            return Err(Error::invalid(
+                "invalid_held_on",
+                format!("a training is held between 1949-01-01 and {latest}"),
+            ));
+        }
+        Ok(NewTraining {
+            name: text(&self.name, "name", false)?,
+            content: text(&self.content, "content", true)?,
+            study_minutes: self.study_hours.minutes()?,
+            host: text(&self.host, "host", false)?,
+            held_on: self.held_on,
+        })
+    }
+}
+
+/// Today in the service's display time zone (China), where trainings are dated.
+fn today(state: &AppState) -> NaiveDate {
+    Utc::now()
+        .with_timezone(&state.settings.display_offset())
+        .date_naive()
+}
+
+/// A year named in a query, or this year.
+fn year_or_this(state: &AppState, year: Option<i32>) -> Result<i32> {
+    let year = year.unwrap_or_else(|| today(state).year());
+    if !(1949..=2100).contains(&year) {
+        return Err(Error::invalid(
+            "invalid_year",
+            "the year must be between 1949 and 2100",
+        ));
+    }
+    Ok(year)
+}
+
+/// Loads a training the caller holds one of `roles` on (on its unit or above).
+async fn scoped_training(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    roles: &[Role],
+) -> Result<Training> {
+    let training = state
+        .store
+        .training(id)
+        .await?
+        .ok_or(Error::NotFound("training"))?;
+    if caller.may(roles, &training.unit_path) {
+        Ok(training)
+    } else {
+        Err(Error::forbidden())
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TrainingDetail {
+    #[serde(flatten)]
+    training: Training,
+    attendees: Vec<Attendee>,
+}
+
+async fn detail(state: &AppState, training: Training) -> Result<TrainingDetail> {
+    let attendees = state.store.training_attendees(training.id).await?;
+    Ok(TrainingDetail {
+        training,
+        attendees,
+    })
+}
+
+/// Records a training of a unit and who attended; every volunteer must be registered in a
+/// community within the unit. Audited.
+#[utoipa::path(post, path = "/api/v1/trainings", tag = "trainings", request_body = TrainingBody,
+    responses((status = 201, body = Training), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, description = "invalid_field, invalid_study_hours, invalid_held_on, unknown_volunteer, too_many_volunteers, invalid_body", body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn create_training(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<TrainingBody>,
+) -> Result<(StatusCode, Json<Training>)> {
+    let unit = scoped_unit(&state, &caller, body.unit_id, &RECORDERS).await?;
+    let training = body.training(today(&state))?;
+    let ids = volunteer_ids(&body.volunteer_ids)?;
+    let created = state
+        .store
+        .create_training(&unit, &training, &ids, caller.user_id)
+        .await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct TrainingQuery {
+    unit_id: i64,
+    /// Only trainings held in this year (default: all).
+    year: Option<i32>,
+}
+
+/// Trainings of the units under `unit_id`, newest first.
+#[utoipa::path(get, path = "/api/v1/trainings", tag = "trainings", params(TrainingQuery),
+    responses((status = 200, body = Vec<Training>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, description = "invalid_year", body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn list_trainings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<TrainingQuery>,
+) -> Result<Json<Vec<Training>>> {
+    let unit = scoped_unit(&state, &caller, q.unit_id, &Role::ALL).await?;
+    let (from, to) = match q.year {
+        Some(year) => year_span(year_or_this(&state, Some(year))?),
+        None => (year_span(1949).0, year_span(2101).0),
+    };
+    Ok(Json(
+        state
+            .store
+            .trainings_within(&unit.path, from, to, 1000)
+            .await?,
+    ))
+}
+
+/// A training with its attendees.
+#[utoipa::path(get, path = "/api/v1/trainings/{id}", tag = "trainings", params(("id" = i64, Path)),
+    responses((status = 200, body = TrainingDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn get_training(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<TrainingDetail>> {
+    let training = scoped_training(&state, &caller, id, &Role::ALL).await?;
+    Ok(Json(detail(&state, training).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AttendeesBody {
+    volunteer_ids: Vec<i64>,
+}
+
+/// Adds volunteers to a training; naming one already on the list changes nothing.
+#[utoipa::path(post, path = "/api/v1/trainings/{id}/attendees", tag = "trainings", params(("id" = i64, Path)),
+    request_body = AttendeesBody,
+    responses((status = 200, body = TrainingDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, description = "unknown_volunteer, too_many_volunteers, invalid_body", body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn add_attendees(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(body): Json<AttendeesBody>,
+) -> Result<Json<TrainingDetail>> {
+    let training = scoped_training(&state, &caller, id, &RECORDERS).await?;
+    let ids = volunteer_ids(&body.volunteer_ids)?;
+    state
+        .store
+        .add_training_attendees(&training, &ids, caller.user_id)
+        .await?;
+    // Reloaded for the new attendee count.
+    let training = state
+        .store
+        .training(id)
+        .await?
+        .ok_or(Error::NotFound("training"))?;
+    Ok(Json(detail(&state, training).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct YearQuery {
+    /// Default: this year.
+    year: Option<i32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VolunteerTrainings {
+    year: i32,
+    /// Total study hours 学时 of the year, e.g. `"2.50"` (not service hours).
+    #[schema(value_type = String)]
+    study_hours: Decimal,
+    trainings: Vec<StudyRecord>,
+}
+
+/// The trainings a volunteer attended in a year, with their study hours.
+#[utoipa::path(get, path = "/api/v1/volunteers/{id}/trainings", tag = "trainings",
+    params(("id" = String, Path, description = "a volunteer id or `me`"), YearQuery),
+    responses((status = 200, body = VolunteerTrainings), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, description = "invalid_year", body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn volunteer_trainings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> Result<Json<VolunteerTrainings>> {
+    let v = visible_volunteer(&state, &caller, &id, &Role::ALL).await?;
+    let year = year_or_this(&state, q.year)?;
+    let trainings = state.store.trainings_of(v.id, year).await?;
+    let minutes = state.store.study_minutes(v.id, year).await?;
+    Ok(Json(VolunteerTrainings {
+        year,
+        study_hours: hours(minutes),
+        trainings,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minutes(h: StudyHours) -> Option<i32> {
+        h.minutes().ok()
+    }
+
+    #[test]
+    fn study_hours_become_whole_minutes() {
+        assert_eq!(minutes(StudyHours::Text("2.5".into())), Some(150));
+        assert_eq!(minutes(StudyHours::Number(2.5)), Some(150));
+        assert_eq!(minutes(StudyHours::Text("24".into())), Some(1440));
+        // 0.33 h is 19.8 minutes: kept as 20, shown again as "0.33".
+        assert_eq!(minutes(StudyHours::Text("0.33".into())), Some(20));
+    }
+
+    #[test]
+    fn study_hours_outside_0_to_24_are_refused() {
+        for bad in ["0", "-1", "24.01", "0.001", "abc", "", "1e400"] {
+            assert_eq!(minutes(StudyHours::Text(bad.into())), None, "{bad}");
+        }
+        assert_eq!(minutes(StudyHours::Number(f64::MAX)), None);
+    }
 }

@@ -145,7 +145,7 @@ async fn register(
 
 /// Loads a volunteer the caller may see: themselves (`me` or their own id) or staff of their
 /// community's subtree holding one of `roles`.
-async fn visible_volunteer(
+pub(super) async fn visible_volunteer(
     state: &AppState,
     caller: &Caller,
     id: &str,

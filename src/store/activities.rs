@@ -155,6 +155,10 @@ pub struct AttendanceRow {
     pub in_lon: Option<f64>,
     pub out_lat: Option<f64>,
     pub out_lon: Option<f64>,
+    /// The organizer's review: `confirmed`, `adjusted`, `rejected`, or none yet.
+    pub review: Option<String>,
+    pub review_reason: Option<String>,
+    pub fraudulent: bool,
 }
 
 /// The audit entry of an attendance the forgotten-check-out job closed.

@@ -161,7 +161,8 @@ impl ActivityStore for PgStore {
     async fn attendances_of(&self, activity_id: i64) -> Result<Vec<AttendanceRow>> {
         Ok(sqlx::query_as(
             "SELECT a.id, a.state, a.checked_in_at, a.checked_out_at, a.credited_minutes, a.outside_geofence,
-                 a.volunteer_id, v.volunteer_no, v.name, a.in_lat, a.in_lon, a.out_lat, a.out_lon
+                 a.volunteer_id, v.volunteer_no, v.name, a.in_lat, a.in_lon, a.out_lat, a.out_lon,
+                 a.review, a.review_reason, a.fraudulent
              FROM attendances a JOIN volunteers v ON v.id = a.volunteer_id
              WHERE a.activity_id = $1 ORDER BY a.checked_in_at, a.id",
         )

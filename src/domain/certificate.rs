@@ -1,0 +1,293 @@
+//! 志愿服务记录证明 (民政部令第67号): the certificate number, what a certificate states, and its
+//! signature.
+//!
+//! The content is a snapshot taken at issue. Its canonical text — the JSON of [`Content`], fields
+//! in declaration order, no whitespace — is what is signed (HMAC-SHA256 under the certificate key)
+//! and stored, so that verification recomputes the HMAC over the stored text itself.
+
+use crate::domain::hours::hours;
+use chrono::NaiveDate;
+use hmac::{Hmac, Mac};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+/// RFC 4648 base 32: upper case, no 0/1/8/9 that could be misread.
+const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+/// `VC` + four digits of year + eight random characters (40 bits).
+const NUMBER_LEN: usize = 2 + 4 + 8;
+
+/// A certificate number: `VC`, the year of issue and eight characters drawn from `random`,
+/// e.g. `VC2026K7QW2M4D`.
+pub fn number(year: i32, random: [u8; 5]) -> String {
+    let bits = random.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b));
+    let tail: String = (0..8)
+        .rev()
+        .map(|i| char::from(ALPHABET[(bits >> (5 * i) & 31) as usize]))
+        .collect();
+    format!("VC{year:04}{tail}")
+}
+
+/// Whether `s` is shaped like a certificate number (anything else is not looked up).
+pub fn is_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == NUMBER_LEN
+        && b.starts_with(b"VC")
+        && b[2..6].iter().all(u8::is_ascii_digit)
+        && b[6..].iter().all(|c| ALPHABET.contains(c))
+}
+
+/// One ledger entry dated in the period, with the activity it counts for (its own, or that of the
+/// entry it corrects).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub activity_id: Option<i64>,
+    pub title: Option<String>,
+    pub organiser: Option<String>,
+    /// The unit the entry is booked to: the organiser of an entry without activity.
+    pub unit_name: String,
+    /// `qr`, `auto_close`, `manual`, `correction` or `import`.
+    pub source: String,
+    pub date: NaiveDate,
+    /// Negative for a correction that takes time away.
+    pub minutes: i64,
+}
+
+/// One line of the service record on a certificate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Line {
+    /// 活动名称; for time recorded without an activity, the kind of record.
+    pub title: String,
+    /// 服务日期 (the first, when an activity's time is dated on several days).
+    pub date: NaiveDate,
+    /// 服务时长, two places.
+    #[schema(value_type = String, example = "2.50")]
+    pub hours: Decimal,
+    /// 组织单位
+    pub organiser: String,
+}
+
+/// What a certificate states. The field order is the canonical order: do not reorder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Content {
+    /// 证明编号
+    pub number: String,
+    /// 姓名
+    pub name: String,
+    /// 身份证号, masked.
+    pub id_number_masked: String,
+    /// 志愿者编号
+    pub volunteer_no: String,
+    pub period_from: NaiveDate,
+    pub period_to: NaiveDate,
+    /// 服务时长合计: every entry dated in the period, corrections included.
+    #[schema(value_type = String, example = "12.50")]
+    pub total_hours: Decimal,
+    pub activities: Vec<Line>,
+    /// 出具单位: the volunteer's home community.
+    pub issuer: String,
+    /// 出具日期
+    pub issued_on: NaiveDate,
+}
+
+fn source_label(source: &str) -> &'static str {
+    match source {
+        "manual" => "补录服务记录",
+        "import" => "导入服务记录",
+        "correction" => "服务时长更正",
+        _ => "志愿服务",
+    }
+}
+
+/// Total hours of `entries`, corrections included.
+pub fn total_hours(entries: &[Entry]) -> Decimal {
+    hours(entries.iter().map(|e| e.minutes).sum())
+}
+
+/// The lines of a certificate: one per activity (its entries and their corrections summed),
+/// one per entry without an activity, by date; lines that come to no time at all are left out.
+pub fn lines(entries: &[Entry]) -> Vec<Line> {
+    struct Acc<'a> {
+        entry: &'a Entry,
+        date: NaiveDate,
+        minutes: i64,
+    }
+    let mut acc: Vec<Acc> = Vec::new();
+    let mut by_activity: HashMap<i64, usize> = HashMap::new();
+    for e in entries {
+        match e.activity_id.and_then(|id| by_activity.get(&id)) {
+            Some(&i) => {
+                acc[i].minutes += e.minutes;
+                acc[i].date = acc[i].date.min(e.date);
+            }
+            None => {
+                if let Some(id) = e.activity_id {
+                    by_activity.insert(id, acc.len());
+                }
+                acc.push(Acc {
+                    entry: e,
+                    date: e.date,
+                    minutes: e.minutes,
+                });
+            }
+        }
+    }
+    acc.retain(|a| a.minutes != 0);
+    acc.sort_by_key(|a| a.date);
+    acc.into_iter()
+        .map(|a| Line {
+            title: (a.entry.title.clone())
+                .unwrap_or_else(|| source_label(&a.entry.source).to_owned()),
+            date: a.date,
+            hours: hours(a.minutes),
+            organiser: (a.entry.organiser.clone()).unwrap_or_else(|| a.entry.unit_name.clone()),
+        })
+        .collect()
+}
+
+impl Content {
+    /// The text that is signed and stored.
+    pub fn canonical(&self) -> String {
+        serde_json::to_string(self).expect("plain data always serialises")
+    }
+}
+
+fn mac(key: &[u8; 32], text: &str) -> Hmac<Sha256> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("any key length");
+    mac.update(text.as_bytes());
+    mac
+}
+
+/// The signature of a canonical text, in hex.
+pub fn sign(key: &[u8; 32], canonical: &str) -> String {
+    hex::encode(mac(key, canonical).finalize().into_bytes())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Genuine(Content),
+    /// The stored text does not match its signature, or is not the content of this number.
+    Altered,
+}
+
+/// Checks what is stored under `number`.
+pub fn verify(key: &[u8; 32], number: &str, stored: &str, signature: &str) -> Verdict {
+    let signed = hex::decode(signature).is_ok_and(|s| mac(key, stored).verify_slice(&s).is_ok());
+    match serde_json::from_str::<Content>(stored) {
+        Ok(content) if signed && content.number == number => Verdict::Genuine(content),
+        _ => Verdict::Altered,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    fn entry(activity: Option<i64>, source: &str, d: u32, minutes: i64) -> Entry {
+        Entry {
+            activity_id: activity,
+            title: activity.map(|a| format!("活动{a}")),
+            organiser: activity.map(|_| "花园社区".into()),
+            unit_name: "东湖街道".into(),
+            source: source.into(),
+            date: date(d),
+            minutes,
+        }
+    }
+
+    fn content() -> Content {
+        let entries = [entry(Some(1), "qr", 2, 150)];
+        Content {
+            number: number(2026, [1, 2, 3, 4, 5]),
+            name: "张三".into(),
+            id_number_masked: "3401**********123X".into(),
+            volunteer_no: "V000000018".into(),
+            period_from: date(1),
+            period_to: date(31),
+            total_hours: total_hours(&entries),
+            activities: lines(&entries),
+            issuer: "花园社区".into(),
+            issued_on: date(31),
+        }
+    }
+
+    #[test]
+    fn numbers_have_the_year_and_eight_base32_characters() {
+        assert_eq!(number(2026, [0; 5]), "VC2026AAAAAAAA");
+        assert_eq!(number(2026, [0xff; 5]), "VC202677777777");
+        let n = number(2026, [0x12, 0x34, 0x56, 0x78, 0x9a]);
+        assert_eq!(n.len(), 14);
+        assert!(is_number(&n), "{n}");
+        for bad in [
+            "",
+            "VC2026AAAAAAA",
+            "VC2026AAAAAAA1",
+            "vc2026AAAAAAAA",
+            "VC20x6AAAAAAAA",
+        ] {
+            assert!(!is_number(bad), "{bad}");
+        }
+        assert!(
+            !is_number("VC2026AAAAAA志"),
+            "multi-byte text is refused, not sliced"
+        );
+    }
+
+    #[test]
+    fn an_activity_is_one_line_with_its_corrections() {
+        let entries = [
+            entry(Some(2), "qr", 9, 120),
+            entry(Some(1), "qr", 3, 90),
+            entry(None, "manual", 5, 60),
+            entry(Some(2), "correction", 9, -30),
+            entry(Some(3), "qr", 7, 60),
+            entry(Some(3), "correction", 7, -60),
+        ];
+        let lines = lines(&entries);
+        let got: Vec<_> = lines
+            .iter()
+            .map(|l| (l.title.as_str(), l.hours.to_string(), l.organiser.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("活动1", "1.50".into(), "花园社区"),
+                ("补录服务记录", "1.00".into(), "东湖街道"),
+                ("活动2", "1.50".into(), "花园社区"),
+            ]
+        );
+        assert_eq!(total_hours(&entries).to_string(), "4.00");
+    }
+
+    #[test]
+    fn content_verifies_only_as_signed_and_under_its_number() {
+        let key = [7; 32];
+        let c = content();
+        let text = c.canonical();
+        assert!(text.starts_with(r#"{"number":"VC2026"#), "{text}");
+        assert!(text.contains(r#""total_hours":"2.50""#), "{text}");
+        let sig = sign(&key, &text);
+        assert_eq!(
+            verify(&key, &c.number, &text, &sig),
+            Verdict::Genuine(c.clone())
+        );
+        let altered = text.replace("2.50", "25.00");
+        assert_eq!(verify(&key, &c.number, &altered, &sig), Verdict::Altered);
+        assert_eq!(
+            verify(&key, "VC2026AAAAAAAA", &text, &sig),
+            Verdict::Altered
+        );
+        assert_eq!(verify(&[8; 32], &c.number, &text, &sig), Verdict::Altered);
+        assert_eq!(verify(&key, &c.number, &text, "zz"), Verdict::Altered);
+        assert_eq!(
+            verify(&key, &c.number, "{}", &sign(&key, "{}")),
+            Verdict::Altered
+        );
+    }
+}

@@ -1,0 +1,136 @@
+//! Rules of the hours ledger: what a review credits, stars 星级, points 积分 and the
+//! confirmation deadline of 10 working days.
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+
+/// An organizer's decision on one attendance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Review {
+    /// Credit the attendance's own clipped time.
+    Confirm,
+    /// Credit `minutes` instead, for `reason`.
+    Adjust { minutes: i64, reason: String },
+    /// Credit nothing, for `reason`; `fraudulent` bars the volunteer from that year's selection.
+    Reject { reason: String, fraudulent: bool },
+}
+
+impl Review {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Review::Confirm => "confirmed",
+            Review::Adjust { .. } => "adjusted",
+            Review::Reject { .. } => "rejected",
+        }
+    }
+
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Review::Confirm => None,
+            Review::Adjust { reason, .. } | Review::Reject { reason, .. } => Some(reason),
+        }
+    }
+
+    /// Minutes credited for an attendance whose clipped time is `credited`; `None` for a rejection.
+    pub fn minutes(&self, credited: i64) -> Option<i64> {
+        match self {
+            Review::Confirm => Some(credited),
+            Review::Adjust { minutes, .. } => Some(*minutes),
+            Review::Reject { .. } => None,
+        }
+    }
+}
+
+/// Stars from cumulative service minutes: one per threshold (in hours) reached.
+pub fn stars(total_minutes: i64, thresholds_hours: &[i64]) -> u8 {
+    thresholds_hours
+        .iter()
+        .filter(|&&h| total_minutes >= h * 60)
+        .count() as u8
+}
+
+/// Points for confirmed scanned minutes: `per_hour` a full hour, nothing for a part hour.
+pub fn service_points(minutes: i64, per_hour: i64) -> i64 {
+    minutes.max(0) * per_hour / 60
+}
+
+/// The last day on which an activity that ended on `ended_on` may still be confirmed: the
+/// `working_days`-th working day after it, weekends and `holidays` not counted.
+pub fn confirmation_deadline(
+    ended_on: NaiveDate,
+    working_days: u32,
+    holidays: &[NaiveDate],
+) -> NaiveDate {
+    let mut day = ended_on;
+    let mut left = working_days;
+    while left > 0 {
+        day += Duration::days(1);
+        let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
+        if !weekend && !holidays.contains(&day) {
+            left -= 1;
+        }
+    }
+    day
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn stars_follow_the_default_thresholds() {
+        let t = [100, 300, 600, 1000, 1500];
+        assert_eq!(stars(0, &t), 0);
+        assert_eq!(stars(99 * 60 + 59, &t), 0);
+        assert_eq!(stars(100 * 60, &t), 1);
+        assert_eq!(stars(650 * 60, &t), 3);
+        assert_eq!(stars(2000 * 60, &t), 5);
+    }
+
+    #[test]
+    fn points_count_whole_hours() {
+        assert_eq!(service_points(150, 1), 2);
+        assert_eq!(service_points(59, 1), 0);
+        assert_eq!(service_points(120, 3), 6);
+        assert_eq!(service_points(-30, 1), 0);
+    }
+
+    #[test]
+    fn the_deadline_skips_weekends_and_holidays() {
+        // Friday 2026-05-01 (a holiday itself): ten working days later, with 5 May off too.
+        let holidays = [d(2026, 5, 1), d(2026, 5, 4), d(2026, 5, 5)];
+        assert_eq!(
+            confirmation_deadline(d(2026, 5, 1), 10, &holidays),
+            d(2026, 5, 19)
+        );
+        // Monday 2026-11-23 with no holidays: two full weeks on.
+        assert_eq!(
+            confirmation_deadline(d(2026, 11, 23), 10, &[]),
+            d(2026, 12, 7)
+        );
+    }
+
+    #[test]
+    fn reviews_credit_what_they_say() {
+        assert_eq!(Review::Confirm.minutes(90), Some(90));
+        assert_eq!(
+            Review::Adjust {
+                minutes: 60,
+                reason: "left early".into()
+            }
+            .minutes(90),
+            Some(60)
+        );
+        assert_eq!(
+            Review::Reject {
+                reason: "not there".into(),
+                fraudulent: true
+            }
+            .minutes(90),
+            None
+        );
+    }
+}
