@@ -305,6 +305,9 @@ pub struct HoursAnswer {
     total_hours: Decimal,
     /// Distinct activities served in the year.
     activities: i32,
+    /// Study hours of trainings in the year: shown apart, never counted as service.
+    #[schema(value_type = String)]
+    study_hours: Decimal,
     /// All confirmed service hours, every year: what stars are earned on.
     #[schema(value_type = String)]
     lifetime_hours: Decimal,
@@ -357,6 +360,7 @@ async fn volunteer_hours(
         year,
         total_hours: hours(totals.minutes),
         activities: totals.activities,
+        study_hours: hours(store.study_minutes(v.id, year).await?),
         lifetime_hours: hours(lifetime),
         stars: stars(lifetime, &state.settings.star_thresholds_hours),
         points: store.points_balance(v.id).await?,

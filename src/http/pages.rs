@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/s/{code}", get(scan_page))
         .route("/activities/{id}/display", get(door_screen))
+        .route("/me", get(my_page))
 }
 
 #[derive(Deserialize)]
@@ -41,44 +42,116 @@ fn lang(q: &LangQuery, headers: &HeaderMap) -> Lang {
     }
 }
 
-/// Texts of the pages, by key, in the page's language.
+/// Texts of the pages: key, Simplified Chinese, English.
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("html_lang", "zh-CN", "en"),
+    ("title", "志愿服务签到", "Volunteer check-in"),
+    ("working", "正在签到…", "Checking in…"),
+    ("login_title", "请先登录", "Please log in"),
+    ("phone", "手机号", "Mobile number"),
+    ("password", "密码", "Password"),
+    ("login", "登录并签到", "Log in and check in"),
+    (
+        "login_failed",
+        "手机号或密码不正确",
+        "Wrong mobile number or password",
+    ),
+    (
+        "locked",
+        "尝试次数过多，请稍后再试",
+        "Too many attempts; try again later",
+    ),
+    (
+        "location_note",
+        "为核实到场，将请求您的位置（可拒绝，不影响签到）。",
+        "We ask for your location to confirm attendance (you may decline; the scan still counts).",
+    ),
+    ("checked_in", "签到成功", "Checked in"),
+    ("checked_out", "已签退", "Checked out"),
+    ("auto_closed", "已由系统结束签到", "Closed by the system"),
+    ("hours_unit", "小时", "h"),
+    (
+        "repeat",
+        "刚才已记录，无需重复扫码",
+        "Already recorded a moment ago",
+    ),
+    (
+        "outside_geofence",
+        "您的位置不在活动地点附近，已记录供负责人核实。",
+        "Your position is away from the venue; it was recorded for the organizer.",
+    ),
+    (
+        "invalid_qr",
+        "二维码无效或已过期，请重新扫描现场的二维码。",
+        "This code is not valid or has expired. Scan the code at the venue again.",
+    ),
+    (
+        "outside_window",
+        "现在不在签到时间内（活动开始前30分钟至结束）。",
+        "Check-in is open from 30 minutes before the start until the end.",
+    ),
+    (
+        "activity_cancelled",
+        "活动已取消。",
+        "This activity was cancelled.",
+    ),
+    ("activity_full", "活动名额已满。", "This activity is full."),
+    (
+        "not_a_volunteer",
+        "请使用志愿者账号登录。",
+        "Please log in with a volunteer account.",
+    ),
+    (
+        "network",
+        "网络不稳定，签到未完成。",
+        "The connection is unstable; the scan is not done yet.",
+    ),
+    ("retry", "重试", "Try again"),
+    (
+        "error",
+        "签到未成功，请联系活动负责人。",
+        "The scan did not work. Please ask the organizer.",
+    ),
+    (
+        "door_hint",
+        "请用手机相机扫码签到 · 二维码每30秒更新",
+        "Scan with your phone camera · the code changes every 30 s",
+    ),
+    ("present", "已签到", "Checked in"),
+    ("door_login", "活动负责人登录", "Organizer log in"),
+    ("me_title", "我的志愿服务", "My volunteer service"),
+    ("year_hours", "本年服务时长", "Service this year"),
+    ("lifetime", "累计时长", "All years"),
+    ("stars", "星级", "Stars"),
+    ("points", "积分", "Points"),
+    ("study", "培训学时", "Training hours"),
+    ("records", "服务记录", "Service records"),
+    (
+        "no_records",
+        "本年还没有服务记录",
+        "No service records this year yet",
+    ),
+    ("src_qr", "扫码", "scanned"),
+    ("src_auto_close", "系统签退", "closed by system"),
+    ("src_manual", "补录", "recorded by organizer"),
+    ("src_correction", "更正", "correction"),
+    ("src_import", "导入", "imported"),
+    ("reports", "我的纠错", "My reports"),
+    ("report_open", "处理中", "open"),
+    ("report_accepted", "已更正", "corrected"),
+    ("report_declined", "未采纳", "declined"),
+    ("log_in", "登录", "Log in"),
+];
+
+/// The texts of the pages, by key, in the page's language.
 fn texts(lang: Lang) -> serde_json::Value {
-    match lang {
-        Lang::Zh => json!({
-            "html_lang": "zh-CN", "title": "志愿服务签到", "working": "正在签到…",
-            "login_title": "请先登录", "phone": "手机号", "password": "密码", "login": "登录并签到",
-            "login_failed": "手机号或密码不正确", "locked": "尝试次数过多，请稍后再试",
-            "location_note": "为核实到场，将请求您的位置（可拒绝，不影响签到）。",
-            "checked_in": "签到成功", "checked_out": "已签退", "auto_closed": "已由系统结束签到",
-            "hours_unit": "小时", "repeat": "刚才已记录，无需重复扫码",
-            "outside_geofence": "您的位置不在活动地点附近，已记录供负责人核实。",
-            "invalid_qr": "二维码无效或已过期，请重新扫描现场的二维码。",
-            "outside_window": "现在不在签到时间内（活动开始前30分钟至结束）。",
-            "activity_cancelled": "活动已取消。", "activity_full": "活动名额已满。",
-            "not_a_volunteer": "请使用志愿者账号登录。", "network": "网络不稳定，签到未完成。",
-            "retry": "重试", "error": "签到未成功，请联系活动负责人。",
-            "door_hint": "请用手机相机扫码签到 · 二维码每30秒更新", "present": "已签到",
-            "door_login": "活动负责人登录"
-        }),
-        Lang::En => json!({
-            "html_lang": "en", "title": "Volunteer check-in", "working": "Checking in…",
-            "login_title": "Please log in", "phone": "Mobile number", "password": "Password",
-            "login": "Log in and check in", "login_failed": "Wrong mobile number or password",
-            "locked": "Too many attempts; try again later",
-            "location_note": "We ask for your location to confirm attendance (you may decline; the scan still counts).",
-            "checked_in": "Checked in", "checked_out": "Checked out", "auto_closed": "Closed by the system",
-            "hours_unit": "h", "repeat": "Already recorded a moment ago",
-            "outside_geofence": "Your position is away from the venue; it was recorded for the organizer.",
-            "invalid_qr": "This code is not valid or has expired. Scan the code at the venue again.",
-            "outside_window": "Check-in is open from 30 minutes before the start until the end.",
-            "activity_cancelled": "This activity was cancelled.", "activity_full": "This activity is full.",
-            "not_a_volunteer": "Please log in with a volunteer account.",
-            "network": "The connection is unstable; the scan is not done yet.", "retry": "Try again",
-            "error": "The scan did not work. Please ask the organizer.",
-            "door_hint": "Scan with your phone camera · the code changes every 30 s", "present": "Checked in",
-            "door_login": "Organizer log in"
-        }),
-    }
+    let pick = |(key, zh, en): &(&str, &str, &str)| {
+        (
+            key.to_string(),
+            json!(if lang == Lang::Zh { zh } else { en }),
+        )
+    };
+    serde_json::Value::Object(TEXTS.iter().map(pick).collect())
 }
 
 const STYLE: &str = "*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;color:#1a1a1a;background:#f5f5f5}
@@ -86,6 +159,8 @@ main{max-width:480px;margin:0 auto;padding:16px}h1{font-size:20px;margin:8px 0 1
 .card{background:#fff;border-radius:12px;padding:20px;margin-bottom:16px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 label{display:block;margin:12px 0 4px;font-size:14px;color:#555}input{width:100%;font-size:18px;padding:12px;border:1px solid #ccc;border-radius:8px}
 button{width:100%;margin-top:16px;font-size:18px;padding:14px;border:0;border-radius:8px;background:#c8102e;color:#fff}
+table{width:100%;border-collapse:collapse;font-size:14px}td{padding:6px 2px;border-top:1px solid #eee;vertical-align:top}td.h{text-align:right;white-space:nowrap}
+.stats{display:flex;flex-wrap:wrap;gap:8px}.stat{flex:1 1 40%;background:#fafafa;border-radius:8px;padding:8px}.stat b{display:block;font-size:22px}
 .ok{color:#137333}.bad{color:#b3261e}.big{font-size:24px;font-weight:600}.note{font-size:13px;color:#666}[hidden]{display:none}";
 
 fn page(lang: Lang, body: &str, script: &str, data: serde_json::Value) -> impl IntoResponse {
@@ -200,4 +275,42 @@ async fn door_screen(
         DOOR_SCRIPT,
         json!({"t": texts(lang), "id": id, "title": title}),
     )
+}
+
+const ME_BODY: &str = r#"<h1 id="title"></h1>
+<div class="card" id="login" hidden><form id="login-form"><label for="phone" id="phone-label"></label><input id="phone" type="tel" autocomplete="username" inputmode="tel" required>
+<label for="password" id="password-label"></label><input id="password" type="password" autocomplete="current-password" required>
+<button type="submit" id="login-button"></button><p class="bad" id="login-error"></p></form></div>
+<div id="mine" hidden><div class="card"><div id="who" class="big"></div><p class="note" id="no"></p><div class="stats">
+<div class="stat"><span id="l-year"></span><b id="year-hours"></b></div><div class="stat"><span id="l-life"></span><b id="life-hours"></b></div>
+<div class="stat"><span id="l-stars"></span><b id="stars"></b></div><div class="stat"><span id="l-points"></span><b id="points"></b></div>
+<div class="stat"><span id="l-study"></span><b id="study"></b></div></div></div>
+<div class="card"><div class="big" id="l-records"></div><table id="records"></table><p class="note" id="empty"></p></div>
+<div class="card"><div class="big" id="l-reports"></div><table id="reports"></table></div></div>"#;
+
+const ME_SCRIPT: &str = r#"
+const $=id=>document.getElementById(id);
+const text=(id,v)=>{$(id).textContent=v};
+[['title','me_title'],['phone-label','phone'],['password-label','password'],['login-button','log_in'],['l-year','year_hours'],['l-life','lifetime'],
+ ['l-stars','stars'],['l-points','points'],['l-study','study'],['l-records','records'],['l-reports','reports']].forEach(([id,k])=>text(id,T[k]));
+function row(table,cells){const tr=document.createElement('tr');cells.forEach(([v,cls])=>{const td=document.createElement('td');td.textContent=v;if(cls)td.className=cls;tr.appendChild(td)});table.appendChild(tr)}
+async function load(){const me=await fetch('/api/v1/volunteers/me',{credentials:'same-origin'});
+if(me.status===401){$('login').hidden=false;return}
+const p=await me.json();const h=await (await fetch('/api/v1/volunteers/me/hours',{credentials:'same-origin'})).json();
+const reports=await (await fetch('/api/v1/volunteers/me/reports',{credentials:'same-origin'})).json();
+$('mine').hidden=false;text('who',p.name);text('no',p.volunteer_no);text('year-hours',h.total_hours);text('life-hours',p.lifetime_hours);
+text('stars','★'.repeat(p.stars)||'0');text('points',p.points);text('study',h.study_hours);
+h.entries.forEach(e=>row($('records'),[[e.service_date],[(e.activity_title||'')+' · '+(T['src_'+e.source]||e.source)+(e.reason?' · '+e.reason:'')],[e.hours,'h']]));
+text('empty',h.entries.length?'':T.no_records);
+reports.forEach(r=>row($('reports'),[[r.created_at.slice(0,10)],[r.message],[T['report_'+r.status]||r.status,'h']]))}
+$('login-form').onsubmit=async e=>{e.preventDefault();const r=await fetch('/api/v1/auth/login',{method:'POST',credentials:'same-origin',headers:{'content-type':'application/json'},body:JSON.stringify({login:$('phone').value,password:$('password').value})});
+if(r.ok){$('login').hidden=true;load()}else text('login-error',r.status===429?T.locked:T.login_failed)};
+load();
+"#;
+
+/// A volunteer's own page: hours this year and in all, stars, points, training hours, each record
+/// with its source, and the outcome of their reports.
+async fn my_page(Query(q): Query<LangQuery>, headers: HeaderMap) -> impl IntoResponse {
+    let lang = lang(&q, &headers);
+    page(lang, ME_BODY, ME_SCRIPT, json!({"t": texts(lang)}))
 }

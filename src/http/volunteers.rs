@@ -171,18 +171,37 @@ pub(super) async fn visible_volunteer(
     }
 }
 
-/// A volunteer's profile (`me` for one's own). The ID number is always masked.
+#[derive(Serialize, ToSchema)]
+pub struct Profile {
+    #[serde(flatten)]
+    volunteer: Volunteer,
+    /// 星级 from all confirmed service hours.
+    stars: u8,
+    /// All confirmed service hours (`"120.50"`).
+    #[schema(value_type = String)]
+    lifetime_hours: rust_decimal::Decimal,
+    /// The points balance.
+    points: i64,
+}
+
+/// A volunteer's profile (`me` for one's own) with stars and points. The ID number is always
+/// masked.
 #[utoipa::path(get, path = "/api/v1/volunteers/{id}", tag = "volunteers", params(("id" = String, Path, description = "a volunteer id or `me`")),
-    responses((status = 200, body = Volunteer), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = Profile), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn get_volunteer(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Volunteer>> {
-    Ok(Json(
-        visible_volunteer(&state, &caller, &id, &Role::ALL).await?,
-    ))
+) -> Result<Json<Profile>> {
+    let volunteer = visible_volunteer(&state, &caller, &id, &Role::ALL).await?;
+    let lifetime = state.store.lifetime_minutes(volunteer.id).await?;
+    Ok(Json(Profile {
+        stars: crate::domain::ledger::stars(lifetime, &state.settings.star_thresholds_hours),
+        lifetime_hours: crate::domain::hours::hours(lifetime),
+        points: state.store.points_balance(volunteer.id).await?,
+        volunteer,
+    }))
 }
 
 #[derive(Deserialize, IntoParams)]

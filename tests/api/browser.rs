@@ -269,6 +269,22 @@ async fn phone_checks_in_and_out(app: &TestApp, driver: &Driver, browser: &Clien
         text_of(browser, "note").await,
         "Already recorded a moment ago"
     );
+
+    let confirm = json!({"confirm_all_checked_out": true});
+    let path = format!("/api/v1/activities/{id}/confirmations");
+    let (status, body) = app.post(&path, Some(&admin), confirm).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    browser.goto(&format!("{}/me", app.base)).await.unwrap();
+    wait_for_text(browser, "year-hours", |t| t == "1.50").await;
+    assert_eq!(text_of(browser, "who").await, "林小雨");
+    assert_eq!(text_of(browser, "points").await, "1");
+    assert_eq!(text_of(browser, "l-year").await, "本年服务时长");
+    let record = text_of(browser, "records").await;
+    assert!(
+        record.contains(title) && record.contains("扫码") && record.contains("1.50"),
+        "{record}"
+    );
+    assert_fits_the_screen(browser).await;
 }
 
 both_backends! {
