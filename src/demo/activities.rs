@@ -30,7 +30,7 @@ pub struct Made {
     pub attendances: usize,
 }
 
-fn fields(rng: &mut StdRng, community: &Unit, window: Window) -> ActivityFields {
+pub(super) fn fields(rng: &mut StdRng, community: &Unit, window: Window) -> ActivityFields {
     let (title, category) = TITLES[rng.gen_range(0..TITLES.len())];
     ActivityFields {
         title: title.to_owned(),

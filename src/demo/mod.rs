@@ -2,6 +2,7 @@
 //! reports have realistic shapes. The same seed gives the same district.
 
 mod activities;
+mod year;
 
 use crate::crypto::hash_password;
 use crate::domain::id_number::compose;
@@ -65,8 +66,6 @@ const REGIONS: [u32; 6] = [340102, 340103, 340104, 340111, 340121, 340122];
 
 /// Volunteers written per transaction.
 const BATCH: usize = 5000;
-/// Volunteers per community kept to attend the demo activities.
-const MEMBERS_PER_COMMUNITY: usize = 200;
 
 pub async fn build(
     state: &AppState,
@@ -160,7 +159,7 @@ pub async fn build(
         .min(Utc::now());
     let mut batch = Vec::with_capacity(BATCH);
     let mut registered = 0u64;
-    // Some volunteers of each community, to attend the demo activities.
+    // The volunteers of each community, to attend its activities.
     let mut members: Vec<Vec<i64>> = vec![Vec::new(); communities.len()];
     let mut sample_phones = Vec::new();
     for i in 0..volunteers {
@@ -212,10 +211,7 @@ pub async fn build(
             for (v, outcome) in batch.iter().zip(&outcomes) {
                 if let Registration::Registered { id, .. } = outcome {
                     registered += 1;
-                    let home = community_index[&v.community_id];
-                    if members[home].len() < MEMBERS_PER_COMMUNITY {
-                        members[home].push(*id);
-                    }
+                    members[community_index[&v.community_id]].push(*id);
                 }
             }
             batch.clear();
@@ -225,14 +221,18 @@ pub async fn build(
         }
     }
     let units: Vec<Unit> = communities.into_iter().map(|(c, _)| c).collect();
+    let history = year::build(state, &mut rng, &units, &members, admin_id, year).await?;
     let made = activities::build(state, &mut rng, &units, &members, admin_id).await?;
     Ok(format!(
-        "demo district built in {:.1} s: {} streets, {} communities, {registered} volunteers (year {year}), \
-         {} activities, {} attendances\n{admin_note}\n\
+        "demo district built in {:.1} s: {} streets, {} communities, {registered} volunteers; \
+         year {year}: {} activities, {} confirmed entries; around today: {} activities, {} attendances\n\
+         {admin_note}\n\
          volunteers who can log in (password {DEMO_PASSWORD}): {}",
         started.elapsed().as_secs_f64(),
         STREETS.len(),
         units.len(),
+        history.activities,
+        history.entries,
         made.activities,
         made.attendances,
         sample_phones.join(", "),
