@@ -6,7 +6,6 @@ use crate::both_backends;
 use crate::support::{TestApp, id_number};
 use chrono::{Duration, NaiveDate, Utc};
 use reqwest::StatusCode;
-use resvg::{tiny_skia, usvg};
 use serde_json::{Value, json};
 
 /// Runs one statement on the app's database directly, on either backend (`$1`, `$2`… placeholders);
@@ -89,29 +88,11 @@ async fn verify(app: &TestApp, number: &str) -> (StatusCode, Value) {
     )
 }
 
-/// Rasterises the one inline SVG of a page and decodes the QR code in it.
+/// Decodes the QR code of the one inline SVG of a page.
 fn decode_page_qr(html: &str) -> String {
     let start = html.find("<svg").expect("an inline SVG");
     let end = html[start..].find("</svg>").expect("the SVG ends") + start + "</svg>".len();
-    let tree = usvg::Tree::from_str(&html[start..end], &usvg::Options::default()).unwrap();
-    let width = 480u32;
-    let scale = width as f32 / tree.size().width();
-    let height = (tree.size().height() * scale).round() as u32;
-    let mut pixmap = tiny_skia::Pixmap::new(width, height).unwrap();
-    pixmap.fill(tiny_skia::Color::WHITE);
-    resvg::render(
-        &tree,
-        tiny_skia::Transform::from_scale(scale, scale),
-        &mut pixmap.as_mut(),
-    );
-    let pixels = pixmap.pixels();
-    let mut image =
-        rqrr::PreparedImage::prepare_from_greyscale(width as usize, height as usize, |x, y| {
-            pixels[y * width as usize + x].red()
-        });
-    let grids = image.detect_grids();
-    assert_eq!(grids.len(), 1, "one QR code on the page");
-    grids[0].decode().expect("the QR code decodes").1
+    crate::poster::decode_qr(&html[start..end], 480)
 }
 
 /// Today where the service runs (UTC+8).

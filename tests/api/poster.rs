@@ -50,7 +50,7 @@ async fn svg(app: &TestApp, token: &str, path: &str) -> String {
 }
 
 /// Rasterises an SVG `width` pixels wide and decodes the one QR code in it.
-fn decode_qr(svg: &str, width: u32) -> String {
+pub(crate) fn decode_qr(svg: &str, width: u32) -> String {
     let tree = usvg::Tree::from_str(svg, &usvg::Options::default()).unwrap();
     let scale = width as f32 / tree.size().width();
     let height = (tree.size().height() * scale).round() as u32;

@@ -3,8 +3,8 @@
 
 use crate::activities::{Scene, assert_error, id_of, scene, volunteer, with};
 use crate::both_backends;
-use crate::support::{TestApp, applicant, id_number, phone};
-use chrono::{Duration, Utc};
+use crate::scans::quick_volunteer;
+use crate::support::TestApp;
 use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -122,23 +122,6 @@ async fn give_points(app: &TestApp, volunteer: i64, points: i64) {
     )
     .await
     .unwrap();
-}
-
-/// A volunteer registered by the district admin, with a session opened directly (no password
-/// hashing, so that many can be made quickly): `(id, token)`.
-async fn quick_volunteer(app: &TestApp, admin: &str, n: u32, community: i64) -> (i64, String) {
-    let mut body = applicant(&format!("志愿者{n}"), &id_number(n), &phone(n), community);
-    body.as_object_mut().unwrap().remove("password");
-    let (status, registered) = app.post("/api/v1/volunteers", Some(admin), body).await;
-    assert_eq!(status, StatusCode::CREATED, "{registered}");
-    let id = id_of(&registered);
-    let (token, hash) = vledger::crypto::new_session_token();
-    app.state
-        .store
-        .start_session(id, &hash, Utc::now() + Duration::hours(1))
-        .await
-        .unwrap();
-    (id, token)
 }
 
 /// The scene of the activity tests, an admin of its community and a partner registered there.

@@ -46,7 +46,12 @@ async fn checked_in_at(app: &TestApp, activity: i64, volunteer_id: i64, at: Date
 
 /// A volunteer registered by the district admin, with a session opened directly (no password
 /// hashing, so that many can be made quickly): `(id, token)`.
-async fn quick_volunteer(app: &TestApp, admin: &str, n: u32, community: i64) -> (i64, String) {
+pub(crate) async fn quick_volunteer(
+    app: &TestApp,
+    admin: &str,
+    n: u32,
+    community: i64,
+) -> (i64, String) {
     let mut body = applicant(&format!("志愿者{n}"), &id_number(n), &phone(n), community);
     body.as_object_mut().unwrap().remove("password");
     let (status, registered) = app.post("/api/v1/volunteers", Some(admin), body).await;
