@@ -141,6 +141,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("report_accepted", "已更正", "corrected"),
     ("report_declined", "未采纳", "declined"),
     ("log_in", "登录", "Log in"),
+    ("confirmed", "已确认", "confirmed"),
+    ("adjusted", "已调整", "adjusted"),
 ];
 
 /// The texts of the pages, by key, in the page's language.
@@ -300,7 +302,8 @@ const p=await me.json();const h=await (await fetch('/api/v1/volunteers/me/hours'
 const reports=await (await fetch('/api/v1/volunteers/me/reports',{credentials:'same-origin'})).json();
 $('mine').hidden=false;text('who',p.name);text('no',p.volunteer_no);text('year-hours',h.total_hours);text('life-hours',p.lifetime_hours);
 text('stars','★'.repeat(p.stars)||'0');text('points',p.points);text('study',h.study_hours);
-h.entries.forEach(e=>row($('records'),[[e.service_date],[(e.activity_title||'')+' · '+(T['src_'+e.source]||e.source)+(e.reason?' · '+e.reason:'')],[e.hours,'h']]));
+const status=e=>e.source==='correction'||e.source==='manual'||e.source==='import'?'':' · '+(e.reason?T.adjusted:T.confirmed);
+h.entries.forEach(e=>row($('records'),[[e.service_date],[(e.activity_title||'')+' · '+(T['src_'+e.source]||e.source)+status(e)+(e.reason?' · '+e.reason:'')],[e.hours,'h']]));
 text('empty',h.entries.length?'':T.no_records);
 reports.forEach(r=>row($('reports'),[[r.created_at.slice(0,10)],[r.message],[T['report_'+r.status]||r.status,'h']]))}
 $('login-form').onsubmit=async e=>{e.preventDefault();const r=await fetch('/api/v1/auth/login',{method:'POST',credentials:'same-origin',headers:{'content-type':'application/json'},body:JSON.stringify({login:$('phone').value,password:$('password').value})});

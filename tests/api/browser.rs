@@ -281,7 +281,7 @@ async fn phone_checks_in_and_out(app: &TestApp, driver: &Driver, browser: &Clien
     assert_eq!(text_of(browser, "l-year").await, "本年服务时长");
     let record = text_of(browser, "records").await;
     assert!(
-        record.contains(title) && record.contains("扫码") && record.contains("1.50"),
+        record.contains(title) && record.contains("扫码 · 已确认") && record.contains("1.50"),
         "{record}"
     );
     assert_fits_the_screen(browser).await;
