@@ -221,6 +221,23 @@ async fn drive_scans(
     (started.elapsed().as_secs_f64(), all, failures)
 }
 
+/// Brings the database to the state a running service has after seeding: the write-ahead log
+/// written out, so that neither measurement pays for a checkpoint caused by the other, and on
+/// PostgreSQL statistics current (as autovacuum keeps them).
+async fn settle(url: &str) {
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut c)
+            .await
+            .unwrap();
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query("ANALYZE").execute(&mut c).await.unwrap();
+        sqlx::query("CHECKPOINT").execute(&mut c).await.unwrap();
+    }
+}
+
 /// Single-row inserts, one transaction each, from `concurrency` tasks, for `rows` rows in all.
 async fn raw_inserts(url: &str, concurrency: usize, rows: usize) -> f64 {
     let per_task = rows / concurrency;
@@ -324,6 +341,7 @@ async fn main() {
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(axum::serve(listener, app(state.clone())).into_future());
 
+    settle(&url).await;
     let (secs, mut latencies, failures) = drive_scans(&base, &code, tokens, args.concurrency).await;
     latencies.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let rate = latencies.len() as f64 / secs;
@@ -336,6 +354,7 @@ async fn main() {
         percentile(&latencies, 0.95),
         percentile(&latencies, 0.99),
     );
+    settle(&url).await;
     let raw = raw_inserts(&url, args.concurrency, args.scans.min(20_000)).await;
     println!(
         "{}: raw single-row inserts at concurrency {}: {raw:.0} rows/s; scans/raw = {:.2}",

@@ -226,8 +226,6 @@ pub trait ActivityStore {
     ) -> Result<Vec<Activity>>;
     /// Records a batch of scans in one transaction; one outcome per scan, in order.
     async fn record_scans(&self, scans: &[Scan]) -> Result<Vec<ScanOutcome>>;
-    /// How many `record_scans` batches are worth running at once.
-    fn concurrent_writers(&self) -> usize;
     async fn attendances_of(&self, activity_id: i64) -> Result<Vec<AttendanceRow>>;
     /// Closes attendances still open `grace` after their activity ended, crediting up to the
     /// scheduled end; returns how many were closed.

@@ -154,10 +154,6 @@ impl ActivityStore for PgStore {
         Ok(outcomes)
     }
 
-    fn concurrent_writers(&self) -> usize {
-        4
-    }
-
     async fn attendances_of(&self, activity_id: i64) -> Result<Vec<AttendanceRow>> {
         Ok(sqlx::query_as(
             "SELECT a.id, a.state, a.checked_in_at, a.checked_out_at, a.credited_minutes, a.outside_geofence,

@@ -41,7 +41,7 @@ pub async fn record_batch(conn: &mut PgConnection, scans: &[Scan]) -> Result<Vec
     limited.sort_unstable();
     limited.dedup();
     // Locks are taken in one order, limited activities first and then attendances by key, so
-    // that concurrent batches (this instance's writers, other instances) never deadlock; the
+    // that batches of instances sharing the database never deadlock; the
     // activity lock also makes all instances take turns at a limited activity's capacity.
     let mut taken: HashMap<i64, i64> = HashMap::new();
     if !limited.is_empty() {

@@ -266,11 +266,6 @@ impl ActivityStore for SqliteStore {
         Ok(outcomes)
     }
 
-    fn concurrent_writers(&self) -> usize {
-        // One writer connection: a second batch could only wait for it.
-        1
-    }
-
     async fn attendances_of(&self, activity_id: i64) -> Result<Vec<AttendanceRow>> {
         Ok(sqlx::query_as(
             "SELECT a.id, a.state, a.checked_in_at, a.checked_out_at, a.credited_minutes, a.outside_geofence,
