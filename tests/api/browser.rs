@@ -10,7 +10,8 @@ use std::time::Instant;
 
 const WIDTH: u32 = 360;
 const HEIGHT: u32 = 740;
-const SCREENSHOT: &str = "/tmp/vledger-phone.png";
+/// The phone page after check-in, left in the temporary folder for a person to look at.
+const SCREENSHOT: &str = "vledger-phone.png";
 
 fn ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
@@ -156,8 +157,9 @@ async fn assert_fits_the_screen(browser: &Client) {
 }
 
 /// Saves a screenshot whole, even while the other backend's test writes the same file.
-async fn save_screenshot(browser: &Client, path: &str) {
-    let partial = format!("{path}.{}", rand::random::<u32>());
+async fn save_screenshot(browser: &Client, name: &str) {
+    let path = std::env::temp_dir().join(name);
+    let partial = path.with_extension(format!("png.{}", rand::random::<u32>()));
     std::fs::write(&partial, browser.screenshot().await.unwrap()).unwrap();
     std::fs::rename(&partial, path).unwrap();
 }
