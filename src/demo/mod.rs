@@ -162,6 +162,8 @@ pub async fn build(
     // The volunteers of each community, to attend its activities.
     let mut members: Vec<Vec<i64>> = vec![Vec::new(); communities.len()];
     let mut sample_phones = Vec::new();
+    // The volunteers who can log in serve regularly, so that a newcomer sees hours on /me.
+    let mut regulars = Vec::new();
     for i in 0..volunteers {
         // Bijections of i keep ID numbers and phones unique without remembering them.
         let slot = (i.wrapping_mul(104_729) + seed) % id_space;
@@ -212,6 +214,9 @@ pub async fn build(
                 if let Registration::Registered { id, .. } = outcome {
                     registered += 1;
                     members[community_index[&v.community_id]].push(*id);
+                    if v.password_hash.is_some() {
+                        regulars.push(*id);
+                    }
                 }
             }
             batch.clear();
@@ -221,7 +226,7 @@ pub async fn build(
         }
     }
     let units: Vec<Unit> = communities.into_iter().map(|(c, _)| c).collect();
-    let history = year::build(state, &mut rng, &units, &members, admin_id, year).await?;
+    let history = year::build(state, &mut rng, &units, &members, &regulars, admin_id, year).await?;
     let made = activities::build(state, &mut rng, &units, &members, admin_id).await?;
     Ok(format!(
         "demo district built in {:.1} s: {} streets, {} communities, {registered} volunteers; \

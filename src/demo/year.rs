@@ -34,6 +34,7 @@ pub async fn build(
     rng: &mut StdRng,
     communities: &[Unit],
     members: &[Vec<i64>],
+    regulars: &[i64],
     actor: i64,
     year: i32,
 ) -> anyhow::Result<YearMade> {
@@ -83,8 +84,14 @@ pub async fn build(
         }
         let mut attendees: Vec<Vec<i64>> = vec![Vec::new(); activities.len()];
         for &volunteer in members {
-            if rng.gen_bool(ACTIVE_SHARE) {
+            let regular = regulars.contains(&volunteer);
+            if regular || rng.gen_bool(ACTIVE_SHARE) {
                 let k = attended(rng, activities.len());
+                let k = if regular {
+                    k.max(activities.len() / 4)
+                } else {
+                    k
+                };
                 for i in sample(rng, activities.len(), k) {
                     attendees[i].push(volunteer);
                 }
