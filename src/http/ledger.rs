@@ -42,16 +42,22 @@ fn rules(state: &AppState) -> LedgerRules {
     }
 }
 
-/// A reason: 1 to 500 characters, no control characters but line breaks.
-fn reason(raw: &str) -> Result<String> {
-    let r = raw.trim();
-    if r.is_empty() || r.chars().count() > 500 || r.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(Error::invalid(
-            "reason_required",
-            "give a reason of 1 to 500 characters",
-        ));
+/// Free text a person writes (a reason, a report): 1 to 500 characters once trimmed, no control
+/// characters but line breaks; else 422 with `code` and `hint`.
+fn written(raw: &str, code: &'static str, hint: &str) -> Result<String> {
+    let t = raw.trim();
+    if t.is_empty() || t.chars().count() > 500 || t.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(Error::invalid(code, hint));
     }
-    Ok(r.to_owned())
+    Ok(t.to_owned())
+}
+
+fn reason(raw: &str) -> Result<String> {
+    written(
+        raw,
+        "reason_required",
+        "give a reason of 1 to 500 characters",
+    )
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -388,16 +394,11 @@ async fn file_report(
         .activity(body.activity_id)
         .await?
         .ok_or(Error::NotFound("activity"))?;
-    let message = body.message.trim();
-    if message.is_empty()
-        || message.chars().count() > 500
-        || message.chars().any(|c| c.is_control() && c != '\n')
-    {
-        return Err(Error::invalid(
-            "invalid_message",
-            "say what is wrong in 1 to 500 characters",
-        ));
-    }
+    let message = written(
+        &body.message,
+        "invalid_message",
+        "say what is wrong in 1 to 500 characters",
+    )?;
     match (body.kind.as_str(), body.entry_id) {
         ("missing", None) => {}
         ("wrong", Some(entry_id)) => {
@@ -436,10 +437,7 @@ async fn file_report(
             "claimed time is between 0 and 1440 minutes",
         ));
     }
-    let report = NewReport {
-        message: message.to_owned(),
-        ..body
-    };
+    let report = NewReport { message, ..body };
     Ok((
         StatusCode::CREATED,
         Json(state.store.file_report(v.id, &report).await?),
