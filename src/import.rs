@@ -52,7 +52,7 @@ fn list(cell: &str) -> Vec<String> {
 
 /// Imports `csv`. `in_scope` says whether the importer may register volunteers in a community.
 pub async fn import_csv(
-    store: &dyn Store,
+    store: &Store,
     keys: &Keys,
     csv: impl std::io::Read,
     channel: Channel,
@@ -168,7 +168,7 @@ struct Batch {
 }
 
 impl Batch {
-    async fn write(&mut self, store: &dyn Store, report: &mut ImportReport) -> Result<()> {
+    async fn write(&mut self, store: &Store, report: &mut ImportReport) -> Result<()> {
         if self.rows.is_empty() {
             return Ok(());
         }

@@ -1,6 +1,7 @@
 #![forbid(unsafe_code)]
 //! vledger: a volunteer hours ledger and incentive service for a district and its communities.
 
+pub mod app;
 pub mod config;
 pub mod crypto;
 pub mod domain;

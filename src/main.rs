@@ -118,14 +118,9 @@ async fn main() -> anyhow::Result<()> {
                 via: "import",
                 recorded_by: None,
             };
-            let report = vledger::import::import_csv(
-                state.store.as_ref(),
-                &state.keys,
-                csv,
-                channel,
-                |_| true,
-            )
-            .await?;
+            let report =
+                vledger::import::import_csv(&state.store, &state.keys, csv, channel, |_| true)
+                    .await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
         Command::Demo {

@@ -34,7 +34,7 @@ type ActivityCache = HashMap<i64, (Instant, Arc<Activity>)>;
 
 impl ScanRecorder {
     /// Starts the writer task; it ends when the last recorder is dropped and the queue is empty.
-    pub fn start(store: Arc<dyn Store>) -> Self {
+    pub fn start(store: Store) -> Self {
         let (queue, rx) = mpsc::channel(4 * MAX_BATCH);
         // One writer per process: a batch is written in a few statements whatever its size, and
         // while it commits the next one gathers. (More writers measured slower on 2 cores.)
@@ -46,7 +46,7 @@ impl ScanRecorder {
     }
 
     /// The activity a scan is for, from the cache when it was read less than a second ago.
-    pub async fn activity(&self, store: &dyn Store, id: i64) -> Result<Option<Arc<Activity>>> {
+    pub async fn activity(&self, store: &Store, id: i64) -> Result<Option<Arc<Activity>>> {
         let now = Instant::now();
         if let Some((read, a)) = self.activities.lock().expect("cache lock").get(&id)
             && now.duration_since(*read) < ACTIVITY_TTL
@@ -80,7 +80,7 @@ impl ScanRecorder {
     }
 }
 
-async fn write_batches(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Pending>) {
+async fn write_batches(store: Store, mut rx: mpsc::Receiver<Pending>) {
     let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
     // Waits for at least one scan, then takes every scan that queued up meanwhile.
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {

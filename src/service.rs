@@ -14,7 +14,7 @@ use tokio::net::TcpListener;
 /// written with.
 pub async fn open(settings: Settings) -> anyhow::Result<AppState> {
     let keys = load_keys(&settings)?;
-    let store = crate::store::connect(&settings.database_url, settings.db_max_connections)
+    let store = crate::store::Store::connect(&settings.database_url, settings.db_max_connections)
         .await
         .context("opening the database")?;
     let stored = store.key_fingerprint(&keys.fingerprint).await?;

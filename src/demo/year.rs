@@ -146,9 +146,9 @@ pub async fn build(
                 };
                 reviews.push((attendance.id, review));
             }
-            let reviewed = store
-                .review_attendances(activity, &reviews, actor, &rules)
-                .await?;
+            let reviewed =
+                crate::app::ledger::review_attendances(store, activity, &reviews, actor, &rules)
+                    .await?;
             made.entries += reviewed.iter().filter(|r| r.entry_id.is_some()).count();
         }
     }

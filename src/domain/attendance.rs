@@ -1,39 +1,28 @@
 //! Attendance 签到记录: what a scan does, and how much of an attendance counts as service time.
 
+use super::enums::named_enum;
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
 
 /// Check-in opens this long before the activity starts.
 pub const CHECK_IN_OPENS_BEFORE_MINUTES: i64 = 30;
 /// A second scan within this time changes nothing (a double tap, a retry on a weak signal).
 pub const REPEAT_SECS: i64 = 60;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AttendanceState {
-    CheckedIn,
-    CheckedOut,
-    /// Closed by the forgotten-check-out job; waits for the organizer's review.
-    AutoClosed,
+named_enum! {
+    /// Where an attendance stands after its scans.
+    pub enum AttendanceState {
+        CheckedIn = "checked_in",
+        CheckedOut = "checked_out",
+        /// Closed by the forgotten-check-out job; waits for the organizer's review.
+        AutoClosed = "auto_closed",
+    }
 }
 
-impl AttendanceState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttendanceState::CheckedIn => "checked_in",
-            AttendanceState::CheckedOut => "checked_out",
-            AttendanceState::AutoClosed => "auto_closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            AttendanceState::CheckedIn,
-            AttendanceState::CheckedOut,
-            AttendanceState::AutoClosed,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+named_enum! {
+    /// 活动状态
+    pub enum ActivityStatus {
+        Scheduled = "scheduled",
+        Cancelled = "cancelled",
     }
 }
 

@@ -6,6 +6,7 @@
 //! and stored, so that verification recomputes the HMAC over the stored text itself.
 
 use crate::domain::hours::hours;
+use crate::domain::ledger::EntrySource;
 use chrono::NaiveDate;
 use hmac::{Hmac, Mac};
 use rust_decimal::Decimal;
@@ -48,8 +49,7 @@ pub struct Entry {
     pub organiser: Option<String>,
     /// The unit the entry is booked to: the organiser of an entry without activity.
     pub unit_name: String,
-    /// `qr`, `auto_close`, `manual`, `correction` or `import`.
-    pub source: String,
+    pub source: EntrySource,
     pub date: NaiveDate,
     /// Negative for a correction that takes time away.
     pub minutes: i64,
@@ -92,12 +92,12 @@ pub struct Content {
     pub issued_on: NaiveDate,
 }
 
-fn source_label(source: &str) -> &'static str {
+fn source_label(source: EntrySource) -> &'static str {
     match source {
-        "manual" => "补录服务记录",
-        "import" => "导入服务记录",
-        "correction" => "服务时长更正",
-        _ => "志愿服务",
+        EntrySource::Manual => "补录服务记录",
+        EntrySource::Import => "导入服务记录",
+        EntrySource::Correction => "服务时长更正",
+        EntrySource::Qr | EntrySource::AutoClose => "志愿服务",
     }
 }
 
@@ -139,7 +139,7 @@ pub fn lines(entries: &[Entry]) -> Vec<Line> {
     acc.into_iter()
         .map(|a| Line {
             title: (a.entry.title.clone())
-                .unwrap_or_else(|| source_label(&a.entry.source).to_owned()),
+                .unwrap_or_else(|| source_label(a.entry.source).to_owned()),
             date: a.date,
             hours: hours(a.minutes),
             organiser: (a.entry.organiser.clone()).unwrap_or_else(|| a.entry.unit_name.clone()),
@@ -189,20 +189,20 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
     }
 
-    fn entry(activity: Option<i64>, source: &str, d: u32, minutes: i64) -> Entry {
+    fn entry(activity: Option<i64>, source: EntrySource, d: u32, minutes: i64) -> Entry {
         Entry {
             activity_id: activity,
             title: activity.map(|a| format!("活动{a}")),
             organiser: activity.map(|_| "花园社区".into()),
             unit_name: "东湖街道".into(),
-            source: source.into(),
+            source,
             date: date(d),
             minutes,
         }
     }
 
     fn content() -> Content {
-        let entries = [entry(Some(1), "qr", 2, 150)];
+        let entries = [entry(Some(1), EntrySource::Qr, 2, 150)];
         Content {
             number: number(2026, [1, 2, 3, 4, 5]),
             name: "张三".into(),
@@ -242,12 +242,12 @@ mod tests {
     #[test]
     fn an_activity_is_one_line_with_its_corrections() {
         let entries = [
-            entry(Some(2), "qr", 9, 120),
-            entry(Some(1), "qr", 3, 90),
-            entry(None, "manual", 5, 60),
-            entry(Some(2), "correction", 9, -30),
-            entry(Some(3), "qr", 7, 60),
-            entry(Some(3), "correction", 7, -60),
+            entry(Some(2), EntrySource::Qr, 9, 120),
+            entry(Some(1), EntrySource::Qr, 3, 90),
+            entry(None, EntrySource::Manual, 5, 60),
+            entry(Some(2), EntrySource::Correction, 9, -30),
+            entry(Some(3), EntrySource::Qr, 7, 60),
+            entry(Some(3), EntrySource::Correction, 7, -60),
         ];
         let lines = lines(&entries);
         let got: Vec<_> = lines

@@ -1,7 +1,102 @@
 //! Rules of the hours ledger: what a review credits, stars 星级, points 积分 and the
 //! confirmation deadline of 10 working days.
 
+use super::attendance::AttendanceState;
+use super::enums::named_enum;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
+
+named_enum! {
+    /// How a ledger entry came to be.
+    pub enum EntrySource {
+        /// Scanned in and out.
+        Qr = "qr",
+        /// Closed by the forgotten-check-out job, then reviewed.
+        AutoClose = "auto_close",
+        /// 补录 by an organizer for a volunteer who could not scan.
+        Manual = "manual",
+        /// Corrects an earlier entry, which it names.
+        Correction = "correction",
+        /// Brought over from another system.
+        Import = "import",
+    }
+}
+
+impl EntrySource {
+    /// The source of the entry that reviewing an attendance in `state` appends.
+    pub fn of_reviewed(state: AttendanceState) -> Self {
+        match state {
+            AttendanceState::AutoClosed => EntrySource::AutoClose,
+            AttendanceState::CheckedIn | AttendanceState::CheckedOut => EntrySource::Qr,
+        }
+    }
+
+    /// Only service scanned in and out earns points; a closed-for-you or typed-in record does not.
+    pub fn earns_points(self) -> bool {
+        self == EntrySource::Qr
+    }
+}
+
+named_enum! {
+    /// What a volunteer's report 纠错 says is wrong.
+    pub enum ReportKind {
+        /// No record at all.
+        Missing = "missing",
+        /// A record with the wrong time.
+        Wrong = "wrong",
+    }
+}
+
+/// What a report is about: a record that is missing, or one entry that is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportTarget {
+    Missing,
+    Wrong { entry_id: i64 },
+}
+
+/// Why a report's kind and entry do not go together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvalidReportTarget {
+    UnknownKind,
+    /// `wrong` without the entry that is wrong.
+    EntryNeeded,
+    /// `missing` naming an entry.
+    EntryGiven,
+}
+
+impl ReportTarget {
+    /// Reads a report's `kind` and `entry_id` as a volunteer sends them.
+    pub fn parse(kind: &str, entry_id: Option<i64>) -> Result<Self, InvalidReportTarget> {
+        match (ReportKind::parse(kind), entry_id) {
+            (Some(ReportKind::Missing), None) => Ok(ReportTarget::Missing),
+            (Some(ReportKind::Wrong), Some(entry_id)) => Ok(ReportTarget::Wrong { entry_id }),
+            (Some(ReportKind::Wrong), None) => Err(InvalidReportTarget::EntryNeeded),
+            (Some(ReportKind::Missing), Some(_)) => Err(InvalidReportTarget::EntryGiven),
+            (None, _) => Err(InvalidReportTarget::UnknownKind),
+        }
+    }
+
+    pub fn kind(self) -> ReportKind {
+        match self {
+            ReportTarget::Missing => ReportKind::Missing,
+            ReportTarget::Wrong { .. } => ReportKind::Wrong,
+        }
+    }
+
+    pub fn entry_id(self) -> Option<i64> {
+        match self {
+            ReportTarget::Missing => None,
+            ReportTarget::Wrong { entry_id } => Some(entry_id),
+        }
+    }
+}
+
+named_enum! {
+    pub enum ReportStatus {
+        Open = "open",
+        Accepted = "accepted",
+        Declined = "declined",
+    }
+}
 
 /// An organizer's decision on one attendance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +205,48 @@ mod tests {
         assert_eq!(
             confirmation_deadline(d(2026, 11, 23), 10, &[]),
             d(2026, 12, 7)
+        );
+    }
+
+    #[test]
+    fn only_scanned_service_earns_points() {
+        assert_eq!(
+            EntrySource::of_reviewed(AttendanceState::CheckedOut),
+            EntrySource::Qr
+        );
+        assert_eq!(
+            EntrySource::of_reviewed(AttendanceState::AutoClosed),
+            EntrySource::AutoClose
+        );
+        let earning: Vec<_> = EntrySource::ALL
+            .iter()
+            .filter(|s| s.earns_points())
+            .collect();
+        assert_eq!(earning, [&EntrySource::Qr]);
+    }
+
+    #[test]
+    fn a_report_names_an_entry_only_when_one_is_wrong() {
+        let wrong = ReportTarget::parse("wrong", Some(7)).unwrap();
+        assert_eq!(
+            (wrong.kind(), wrong.entry_id()),
+            (ReportKind::Wrong, Some(7))
+        );
+        assert_eq!(
+            ReportTarget::parse("missing", None),
+            Ok(ReportTarget::Missing)
+        );
+        assert_eq!(
+            ReportTarget::parse("wrong", None),
+            Err(InvalidReportTarget::EntryNeeded)
+        );
+        assert_eq!(
+            ReportTarget::parse("missing", Some(7)),
+            Err(InvalidReportTarget::EntryGiven)
+        );
+        assert_eq!(
+            ReportTarget::parse("late", None),
+            Err(InvalidReportTarget::UnknownKind)
         );
     }
 

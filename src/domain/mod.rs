@@ -2,6 +2,7 @@
 
 pub mod attendance;
 pub mod certificate;
+mod enums;
 pub mod hours;
 pub mod id_number;
 pub mod ledger;

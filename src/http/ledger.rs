@@ -6,8 +6,11 @@ use super::activities::{ORGANIZERS, run_activity};
 use super::extract::{Json, Path, Query};
 use super::units::scoped_unit;
 use super::volunteers::visible_volunteer;
+use crate::domain::attendance::AttendanceState;
 use crate::domain::hours::hours;
-use crate::domain::ledger::{Review, confirmation_deadline, stars};
+use crate::domain::ledger::{
+    InvalidReportTarget, ReportTarget, Review, confirmation_deadline, stars,
+};
 use crate::domain::roles::{Caller, Role};
 use crate::error::{Error, ErrorBody, Result};
 use crate::store::ledger::{
@@ -140,7 +143,7 @@ async fn confirmations(
         let rows = state.store.attendances_of(activity.id).await?;
         reviews.extend(
             rows.iter()
-                .filter(|r| r.review.is_none() && r.attendance.state.as_str() == "checked_out")
+                .filter(|r| r.review.is_none() && r.attendance.state == AttendanceState::CheckedOut)
                 .filter(|r| !listed.contains(&r.attendance.id))
                 .map(|r| (r.attendance.id, Review::Confirm)),
         );
@@ -151,10 +154,14 @@ async fn confirmations(
             "list attendances to confirm, adjust or reject",
         ));
     }
-    let reviewed = state
-        .store
-        .review_attendances(&activity, &reviews, caller.user_id, &rules(&state))
-        .await?;
+    let reviewed = crate::app::ledger::review_attendances(
+        &state.store,
+        &activity,
+        &reviews,
+        caller.user_id,
+        &rules(&state),
+    )
+    .await?;
     Ok(Json(ConfirmationAnswer { reviewed }))
 }
 
@@ -186,17 +193,16 @@ async fn manual_entry(
         .volunteer(body.volunteer_id)
         .await?
         .ok_or(Error::NotFound("volunteer"))?;
-    let entry = state
-        .store
-        .add_manual_entry(
-            &activity,
-            body.volunteer_id,
-            body.minutes,
-            &reason,
-            caller.user_id,
-            &rules(&state),
-        )
-        .await?;
+    let entry = crate::app::ledger::add_manual_entry(
+        &state.store,
+        &activity,
+        body.volunteer_id,
+        body.minutes,
+        &reason,
+        caller.user_id,
+        &rules(&state),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(entry)))
 }
 
@@ -228,10 +234,15 @@ async fn correct(
         return Err(Error::forbidden());
     }
     let reason = reason(&body.reason)?;
-    let corrected = state
-        .store
-        .correct_entry(&entry, &path, body.minutes, &reason, caller.user_id)
-        .await?;
+    let corrected = crate::app::corrections::correct_entry(
+        &state.store,
+        &entry,
+        &path,
+        body.minutes,
+        &reason,
+        caller.user_id,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(corrected)))
 }
 
@@ -375,9 +386,21 @@ async fn volunteer_hours(
     }))
 }
 
+/// A volunteer's report of a wrong or missing record 纠错.
+#[derive(Debug, Deserialize, ToSchema)]
+struct ReportBody {
+    activity_id: i64,
+    /// `missing` (no record at all) or `wrong` (name the entry).
+    kind: String,
+    entry_id: Option<i64>,
+    /// The service time the volunteer believes is right, in minutes.
+    minutes_claimed: Option<i32>,
+    message: String,
+}
+
 /// A volunteer reports a wrong or missing record of an activity they served in.
 #[utoipa::path(post, path = "/api/v1/volunteers/{id}/reports", tag = "ledger", params(("id" = String, Path, description = "`me`")),
-    request_body = NewReport,
+    request_body = ReportBody,
     responses((status = 201, body = RecordReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, description = "invalid_kind, invalid_entry, invalid_message", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -385,7 +408,7 @@ async fn file_report(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(body): Json<NewReport>,
+    Json(body): Json<ReportBody>,
 ) -> Result<(StatusCode, Json<RecordReport>)> {
     // No staff role passes: volunteers report their own records.
     let v = visible_volunteer(&state, &caller, &id, &[]).await?;
@@ -399,34 +422,29 @@ async fn file_report(
         "invalid_message",
         "say what is wrong in 1 to 500 characters",
     )?;
-    match (body.kind.as_str(), body.entry_id) {
-        ("missing", None) => {}
-        ("wrong", Some(entry_id)) => {
-            let (entry, _) = state
-                .store
-                .entry(entry_id)
-                .await?
-                .ok_or(Error::NotFound("entry"))?;
-            if entry.volunteer_id != v.id || entry.activity_id != Some(body.activity_id) {
-                return Err(Error::invalid(
-                    "invalid_entry",
-                    "the entry is not yours for this activity",
-                ));
-            }
+    let target = ReportTarget::parse(&body.kind, body.entry_id).map_err(|e| match e {
+        InvalidReportTarget::UnknownKind => {
+            Error::invalid("invalid_kind", "kind is missing or wrong")
         }
-        ("wrong", None) => {
+        InvalidReportTarget::EntryNeeded => {
+            Error::invalid("invalid_entry", "name the entry that is wrong")
+        }
+        InvalidReportTarget::EntryGiven => {
+            Error::invalid("invalid_entry", "a missing record has no entry")
+        }
+    })?;
+    if let ReportTarget::Wrong { entry_id } = target {
+        let (entry, _) = state
+            .store
+            .entry(entry_id)
+            .await?
+            .ok_or(Error::NotFound("entry"))?;
+        if entry.volunteer_id != v.id || entry.activity_id != Some(body.activity_id) {
             return Err(Error::invalid(
                 "invalid_entry",
-                "name the entry that is wrong",
+                "the entry is not yours for this activity",
             ));
         }
-        ("missing", Some(_)) => {
-            return Err(Error::invalid(
-                "invalid_entry",
-                "a missing record has no entry",
-            ));
-        }
-        _ => return Err(Error::invalid("invalid_kind", "kind is missing or wrong")),
     }
     if body
         .minutes_claimed
@@ -437,7 +455,12 @@ async fn file_report(
             "claimed time is between 0 and 1440 minutes",
         ));
     }
-    let report = NewReport { message, ..body };
+    let report = NewReport {
+        activity_id: body.activity_id,
+        target,
+        minutes_claimed: body.minutes_claimed,
+        message,
+    };
     Ok((
         StatusCode::CREATED,
         Json(state.store.file_report(v.id, &report).await?),
@@ -520,9 +543,14 @@ async fn resolve_report(
         }
         (false, _) => None,
     };
-    let resolved = state
-        .store
-        .resolve_report(&report, accept, &reason, caller.user_id, &rules(&state))
-        .await?;
+    let resolved = crate::app::corrections::resolve_report(
+        &state.store,
+        &report,
+        accept,
+        &reason,
+        caller.user_id,
+        &rules(&state),
+    )
+    .await?;
     Ok(Json(resolved))
 }

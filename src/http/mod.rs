@@ -31,7 +31,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<dyn Store>,
+    pub store: Store,
     pub keys: Arc<Keys>,
     pub settings: Arc<Settings>,
     /// The group-commit writer of scans.

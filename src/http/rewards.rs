@@ -6,9 +6,7 @@ use super::units::{checked_name, scoped_unit};
 use super::volunteers::visible_volunteer;
 use crate::domain::roles::{Caller, Role};
 use crate::error::{Error, ErrorBody, Result};
-use crate::store::rewards::{
-    NewReward, Partner, Redeemed, Redemption, Reward, RewardChange, units_on_path,
-};
+use crate::store::rewards::{NewReward, Partner, Redeemed, Redemption, Reward, RewardChange};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -189,10 +187,7 @@ async fn list_rewards(
     }
     let community_path = own_community_path(&state, &caller).await?;
     Ok(Json(
-        state
-            .store
-            .active_rewards_at(&units_on_path(&community_path))
-            .await?,
+        state.store.active_rewards_above(&community_path).await?,
     ))
 }
 

@@ -82,7 +82,7 @@ async fn scan(
     let code = qr::parse(&body.url).map_err(invalid_qr)?;
     let activity = state
         .scans
-        .activity(state.store.as_ref(), code.activity_id)
+        .activity(&state.store, code.activity_id)
         .await?
         .ok_or_else(|| invalid_qr(QrError::Invalid))?;
     code.verify(&state.keys.qr, &activity.qr_secret, activity.qr_mode, now)

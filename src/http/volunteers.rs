@@ -298,13 +298,9 @@ async fn import(
         via: "import",
         recorded_by: Some(caller.user_id),
     };
-    let report = import_csv(
-        state.store.as_ref(),
-        &state.keys,
-        body.as_ref(),
-        channel,
-        |unit| caller.may(&Role::ADMINS, &unit.path),
-    )
+    let report = import_csv(&state.store, &state.keys, body.as_ref(), channel, |unit| {
+        caller.may(&Role::ADMINS, &unit.path)
+    })
     .await?;
     Ok(Json(report))
 }

@@ -1,9 +1,10 @@
 //! Activities and the attendances that scans create.
 
-use crate::domain::attendance::{AttendanceState, Geofence, Window};
+use super::db::{Tx, query, query_as, query_scalar};
+use super::{Store, audit};
+use crate::domain::attendance::{ActivityStatus, AttendanceState, Geofence, Window};
 use crate::domain::qr::QrMode;
-use crate::error::Result;
-use async_trait::async_trait;
+use crate::error::{Error, Result};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -55,7 +56,9 @@ pub struct Activity {
     #[sqlx(try_from = "String")]
     pub qr_mode: QrMode,
     /// `scheduled` or `cancelled`.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub status: ActivityStatus,
     #[serde(skip)]
     pub qr_secret: Vec<u8>,
     #[serde(skip)]
@@ -86,7 +89,7 @@ impl Activity {
     }
 
     pub fn is_cancelled(&self) -> bool {
-        self.status == "cancelled"
+        self.status == ActivityStatus::Cancelled
     }
 }
 
@@ -122,13 +125,6 @@ pub struct AttendanceSnapshot {
     pub checked_out_at: Option<DateTime<Utc>>,
     pub credited_minutes: Option<i32>,
     pub outside_geofence: bool,
-}
-
-impl TryFrom<String> for AttendanceState {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        AttendanceState::parse(&s).ok_or(s)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -199,38 +195,142 @@ pub(crate) fn activity_audit<'a>(
     }
 }
 
-#[async_trait]
-pub trait ActivityStore {
-    async fn create_activity(
+const ACTIVITY: &str =
+    "SELECT a.id, a.unit_id, a.title, a.place, a.content, a.category, a.organiser,
+    a.person_in_charge, a.starts_at, a.ends_at, a.capacity, a.geo_lat, a.geo_lon, a.geo_radius_m,
+    a.qr_mode, a.status, a.qr_secret, u.path AS unit_path
+    FROM activities a JOIN units u ON u.id = a.unit_id";
+
+async fn activity_in(tx: &mut Tx, id: i64) -> Result<Activity> {
+    query_as(format!("{ACTIVITY} WHERE a.id = $1"))
+        .bind(id)
+        .fetch_optional(tx)
+        .await?
+        .ok_or(Error::NotFound("activity"))
+}
+
+impl Store {
+    pub async fn create_activity(
         &self,
         unit_id: i64,
-        fields: &ActivityFields,
+        f: &ActivityFields,
         qr_secret: &[u8],
         actor: i64,
-    ) -> Result<Activity>;
-    async fn activity(&self, id: i64) -> Result<Option<Activity>>;
-    async fn update_activity(
+    ) -> Result<Activity> {
+        let mut tx = self.db.begin().await?;
+        let (lat, lon, radius) = f.geofence_columns();
+        let id: i64 = query_scalar(
+            "INSERT INTO activities (unit_id, title, place, content, category, organiser, person_in_charge,
+                 starts_at, ends_at, capacity, geo_lat, geo_lon, geo_radius_m, qr_mode, qr_secret,
+                 created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
+        )
+        .bind(unit_id)
+        .bind(&f.title)
+        .bind(&f.place)
+        .bind(&f.content)
+        .bind(&f.category)
+        .bind(&f.organiser)
+        .bind(&f.person_in_charge)
+        .bind(f.window.starts_at)
+        .bind(f.window.ends_at)
+        .bind(f.capacity)
+        .bind(lat)
+        .bind(lon)
+        .bind(radius)
+        .bind(f.qr_mode.as_str())
+        .bind(qr_secret)
+        .bind(actor)
+        .bind(Utc::now())
+        .one(&mut tx)
+        .await?;
+        let activity = activity_in(&mut tx, id).await?;
+        audit(&mut tx, activity_audit(&activity, actor, "create", None)).await?;
+        tx.commit().await?;
+        Ok(activity)
+    }
+
+    pub async fn activity(&self, id: i64) -> Result<Option<Activity>> {
+        Ok(query_as(format!("{ACTIVITY} WHERE a.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await?)
+    }
+
+    pub async fn update_activity(
         &self,
         id: i64,
-        fields: &ActivityFields,
+        f: &ActivityFields,
         actor: i64,
-    ) -> Result<Activity>;
-    async fn cancel_activity(&self, id: i64, actor: i64) -> Result<Activity>;
-    /// Activities of the units within `path` overlapping [from, to), by start time.
-    async fn activities_within(
+    ) -> Result<Activity> {
+        let mut tx = self.db.begin().await?;
+        let before = activity_in(&mut tx, id).await?;
+        let (lat, lon, radius) = f.geofence_columns();
+        query(
+            "UPDATE activities SET title = $1, place = $2, content = $3, category = $4, organiser = $5,
+                 person_in_charge = $6, starts_at = $7, ends_at = $8, capacity = $9, geo_lat = $10, geo_lon = $11,
+                 geo_radius_m = $12, qr_mode = $13
+             WHERE id = $14",
+        )
+        .bind(&f.title)
+        .bind(&f.place)
+        .bind(&f.content)
+        .bind(&f.category)
+        .bind(&f.organiser)
+        .bind(&f.person_in_charge)
+        .bind(f.window.starts_at)
+        .bind(f.window.ends_at)
+        .bind(f.capacity)
+        .bind(lat)
+        .bind(lon)
+        .bind(radius)
+        .bind(f.qr_mode.as_str())
+        .bind(id)
+        .execute(&mut tx)
+        .await?;
+        let after = activity_in(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            activity_audit(&after, actor, "update", Some(&before)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn cancel_activity(&self, id: i64, actor: i64) -> Result<Activity> {
+        let mut tx = self.db.begin().await?;
+        let before = activity_in(&mut tx, id).await?;
+        query("UPDATE activities SET status = 'cancelled' WHERE id = $1")
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
+        let after = activity_in(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            activity_audit(&after, actor, "cancel", Some(&before)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn activities_within(
         &self,
         path: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         limit: i64,
-    ) -> Result<Vec<Activity>>;
-    /// Records a batch of scans in one transaction; one outcome per scan, in order.
-    async fn record_scans(&self, scans: &[Scan]) -> Result<Vec<ScanOutcome>>;
-    async fn attendances_of(&self, activity_id: i64) -> Result<Vec<AttendanceRow>>;
-    /// Closes attendances still open `grace` after their activity ended, crediting up to the
-    /// scheduled end; returns how many were closed.
-    async fn close_forgotten_check_outs(&self, now: DateTime<Utc>, grace: Duration) -> Result<u64>;
-    /// Claims the run of `job` for `period`; false when another run (any instance) claimed it.
-    async fn claim_job_run(&self, job: &str, period: &str, instance: &str) -> Result<bool>;
-    async fn finish_job_run(&self, job: &str, period: &str, outcome: &str) -> Result<()>;
+    ) -> Result<Vec<Activity>> {
+        Ok(query_as(format!(
+            "{ACTIVITY} WHERE u.path >= $1 AND u.path < $1 || '~' AND a.ends_at > $2 AND a.starts_at < $3
+             ORDER BY a.starts_at, a.id LIMIT $4"
+        ))
+        .bind(path)
+        .bind(from)
+        .bind(to)
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?)
+    }
 }

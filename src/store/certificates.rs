@@ -1,9 +1,11 @@
 //! Certificates 志愿服务记录证明 and their verification.
 
+use super::db::{query, query_as};
+use super::{Store, audit, conflict_on};
 use crate::domain::certificate::Entry;
+use crate::domain::ledger::EntrySource;
 use crate::error::Result;
 use crate::store::{NewAudit, Volunteer};
-use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// A certificate about to be stored: its signed canonical content and who issued it.
@@ -46,43 +48,94 @@ pub(crate) fn issue_audit<'a>(c: &'a NewCertificate<'a>) -> NewAudit<'a> {
     }
 }
 
-#[async_trait]
-pub trait CertificateStore {
-    /// A volunteer's ledger entries dated from `from` to `to` (both included), oldest first, each
-    /// with its activity or, for a correction without one, the activity of the entry it corrects.
-    async fn service_entries(
+/// A row of [`Store::service_entries`].
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    activity_id: Option<i64>,
+    title: Option<String>,
+    organiser: Option<String>,
+    unit_name: String,
+    #[sqlx(try_from = "String")]
+    source: EntrySource,
+    date: NaiveDate,
+    minutes: i64,
+}
+
+impl From<EntryRow> for Entry {
+    fn from(r: EntryRow) -> Entry {
+        Entry {
+            activity_id: r.activity_id,
+            title: r.title,
+            organiser: r.organiser,
+            unit_name: r.unit_name,
+            source: r.source,
+            date: r.date,
+            minutes: r.minutes,
+        }
+    }
+}
+
+impl Store {
+    pub async fn service_entries(
         &self,
         volunteer_id: i64,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<Vec<Entry>>;
-    /// Stores a certificate with its audit entry; `duplicate_certificate` conflict when the number
-    /// is taken.
-    async fn insert_certificate(&self, c: &NewCertificate<'_>) -> Result<()>;
-    async fn certificate(&self, number: &str) -> Result<Option<StoredCertificate>>;
-}
+    ) -> Result<Vec<Entry>> {
+        let rows: Vec<EntryRow> = query_as(
+            "SELECT a.id AS activity_id, a.title, a.organiser, u.name AS unit_name, e.source,
+                 e.service_date AS date, CAST(e.minutes AS BIGINT) AS minutes
+             FROM ledger_entries e
+             LEFT JOIN ledger_entries c ON c.id = e.corrects_id
+             LEFT JOIN activities a ON a.id = COALESCE(e.activity_id, c.activity_id)
+             JOIN units u ON u.id = e.unit_id
+             WHERE e.volunteer_id = $1 AND e.service_date BETWEEN $2 AND $3
+             ORDER BY e.service_date, e.id",
+        )
+        .bind(volunteer_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows.into_iter().map(Entry::from).collect())
+    }
 
-/// A row of [`CertificateStore::service_entries`], in [`Entry`] order.
-pub(crate) type EntryRow = (
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-    NaiveDate,
-    i64,
-);
+    pub async fn insert_certificate(&self, c: &NewCertificate<'_>) -> Result<()> {
+        let mut tx = self.db.begin().await?;
+        query(
+            "INSERT INTO certificates (number, volunteer_id, period_from, period_to, content,
+                 signature, issued_by, issued_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(c.number)
+        .bind(c.volunteer.id)
+        .bind(c.period_from)
+        .bind(c.period_to)
+        .bind(c.content)
+        .bind(c.signature)
+        .bind(c.issued_by)
+        .bind(c.issued_at)
+        .execute(&mut tx)
+        .await
+        .map_err(|e| {
+            conflict_on(
+                e,
+                "duplicate_certificate",
+                "the certificate number is taken",
+            )
+        })?;
+        audit(&mut tx, issue_audit(c)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 
-pub(crate) fn entry(
-    (activity_id, title, organiser, unit_name, source, date, minutes): EntryRow,
-) -> Entry {
-    Entry {
-        activity_id,
-        title,
-        organiser,
-        unit_name,
-        source,
-        date,
-        minutes,
+    pub async fn certificate(&self, number: &str) -> Result<Option<StoredCertificate>> {
+        Ok(query_as(
+            "SELECT number, volunteer_id, content, signature, issued_at
+             FROM certificates WHERE number = $1",
+        )
+        .bind(number)
+        .fetch_optional(&self.db)
+        .await?)
     }
 }

@@ -1,8 +1,9 @@
 //! Partners, their rewards and redemptions against points balances.
 
+use super::db::{Tx, query, query_as, query_scalar};
+use super::{Store, audit, conflict_on};
 use crate::error::{Error, Result};
 use crate::store::{NewAudit, Unit};
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -126,11 +127,6 @@ pub(crate) fn insufficient_points() -> Error {
     )
 }
 
-/// The ids of the units on `path` (`/1/4/17/` → 1, 4, 17): the unit and those above it.
-pub fn units_on_path(path: &str) -> Vec<i64> {
-    path.split('/').filter_map(|id| id.parse().ok()).collect()
-}
-
 pub(crate) fn partner_audit(p: &Partner, actor: i64) -> NewAudit<'_> {
     NewAudit {
         actor_id: Some(actor),
@@ -186,24 +182,211 @@ pub(crate) fn redemption_audit(r: &Redeemed, volunteer_id: i64) -> NewAudit<'_> 
     }
 }
 
-#[async_trait]
-pub trait RewardStore {
-    /// `duplicate_partner` conflict when the unit already has a partner of that name.
-    async fn create_partner(&self, unit: &Unit, name: &str, actor: i64) -> Result<Partner>;
-    async fn partner(&self, id: i64) -> Result<Option<Partner>>;
-    /// Partners of the units within `path`, by id.
-    async fn partners_within(&self, path: &str) -> Result<Vec<Partner>>;
-    async fn create_reward(&self, partner: &Partner, r: &NewReward, actor: i64) -> Result<Reward>;
-    async fn reward(&self, id: i64) -> Result<Option<Reward>>;
-    async fn change_reward(&self, id: i64, change: RewardChange, actor: i64) -> Result<Reward>;
-    /// Rewards of partners of the units within `path` (active or not), by id.
-    async fn rewards_within(&self, path: &str) -> Result<Vec<Reward>>;
-    /// Active rewards of partners registered at one of `unit_ids`, by id.
-    async fn active_rewards_at(&self, unit_ids: &[i64]) -> Result<Vec<Reward>>;
-    /// Spends the reward's cost from the volunteer's balance and takes one from its stock, with
-    /// its points entry and audit entry, in one transaction: all of it or nothing.
-    /// Conflicts: `reward_inactive`, `out_of_stock`, `insufficient_points`.
-    async fn redeem(&self, reward_id: i64, volunteer_id: i64) -> Result<Redeemed>;
-    /// The volunteer's redemptions, newest first.
-    async fn redemptions_of(&self, volunteer_id: i64) -> Result<Vec<Redemption>>;
+async fn partner_in(tx: &mut Tx, id: i64) -> Result<Partner> {
+    query_as(format!("{PARTNER} WHERE p.id = $1"))
+        .bind(id)
+        .fetch_optional(tx)
+        .await?
+        .ok_or(Error::NotFound("partner"))
+}
+
+async fn reward_in(tx: &mut Tx, id: i64) -> Result<Option<Reward>> {
+    Ok(query_as(format!("{REWARD} WHERE r.id = $1"))
+        .bind(id)
+        .fetch_optional(tx)
+        .await?)
+}
+
+impl Store {
+    pub async fn create_partner(&self, unit: &Unit, name: &str, actor: i64) -> Result<Partner> {
+        let mut tx = self.db.begin().await?;
+        let id: i64 = query_scalar(
+            "INSERT INTO partners (unit_id, name, created_by, created_at) VALUES ($1, $2, $3, $4)
+             RETURNING id",
+        )
+        .bind(unit.id)
+        .bind(name)
+        .bind(actor)
+        .bind(Utc::now())
+        .one(&mut tx)
+        .await
+        .map_err(|e| {
+            conflict_on(
+                e,
+                "duplicate_partner",
+                "this unit has a partner of that name",
+            )
+        })?;
+        let partner = partner_in(&mut tx, id).await?;
+        audit(&mut tx, partner_audit(&partner, actor)).await?;
+        tx.commit().await?;
+        Ok(partner)
+    }
+
+    pub async fn partner(&self, id: i64) -> Result<Option<Partner>> {
+        Ok(query_as(format!("{PARTNER} WHERE p.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await?)
+    }
+
+    pub async fn partners_within(&self, path: &str) -> Result<Vec<Partner>> {
+        Ok(query_as(format!(
+            "{PARTNER} WHERE u.path >= $1 AND u.path < $1 || '~' ORDER BY p.id"
+        ))
+        .bind(path)
+        .fetch_all(&self.db)
+        .await?)
+    }
+
+    pub async fn create_reward(
+        &self,
+        partner: &Partner,
+        r: &NewReward,
+        actor: i64,
+    ) -> Result<Reward> {
+        let mut tx = self.db.begin().await?;
+        let id: i64 = query_scalar(
+            "INSERT INTO rewards (partner_id, name, description, points_cost, stock, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(partner.id)
+        .bind(&r.name)
+        .bind(&r.description)
+        .bind(r.points_cost)
+        .bind(r.stock)
+        .bind(actor)
+        .bind(Utc::now())
+        .one(&mut tx)
+        .await?;
+        let reward = reward_in(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("reward"))?;
+        audit(&mut tx, reward_audit(&reward, actor, "create", None)).await?;
+        tx.commit().await?;
+        Ok(reward)
+    }
+
+    pub async fn reward(&self, id: i64) -> Result<Option<Reward>> {
+        Ok(query_as(format!("{REWARD} WHERE r.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await?)
+    }
+
+    pub async fn change_reward(&self, id: i64, change: RewardChange, actor: i64) -> Result<Reward> {
+        let mut tx = self.db.begin().await?;
+        let before = reward_in(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("reward"))?;
+        let (stock, active) = change.columns();
+        query(
+            "UPDATE rewards SET stock = COALESCE($1, stock), active = COALESCE($2, active) WHERE id = $3",
+        )
+        .bind(stock)
+        .bind(active)
+        .bind(id)
+        .execute(&mut tx)
+        .await?;
+        let after = reward_in(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("reward"))?;
+        audit(
+            &mut tx,
+            reward_audit(&after, actor, change.action(), Some(&before)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn rewards_within(&self, path: &str) -> Result<Vec<Reward>> {
+        Ok(query_as(format!(
+            "{REWARD} WHERE u.path >= $1 AND u.path < $1 || '~' ORDER BY r.id"
+        ))
+        .bind(path)
+        .fetch_all(&self.db)
+        .await?)
+    }
+
+    /// The active rewards of partners at the unit of `path` and at the units above it.
+    pub async fn active_rewards_above(&self, path: &str) -> Result<Vec<Reward>> {
+        Ok(query_as(format!(
+            "{REWARD} WHERE substr($1, 1, length(u.path)) = u.path AND r.active ORDER BY r.id"
+        ))
+        .bind(path)
+        .fetch_all(&self.db)
+        .await?)
+    }
+
+    pub async fn redeem(&self, reward_id: i64, volunteer_id: i64) -> Result<Redeemed> {
+        // Simultaneous redemptions of one reward, or by one volunteer, wait on the row lock of
+        // the first update and then evaluate its guard again on the committed row, so stock and
+        // balance never go below zero. Rows are locked in one order (reward, then balance), so
+        // these never deadlock each other. An early return rolls back.
+        let mut tx = self.db.begin().await?;
+        let cost: Option<i32> = query_scalar(
+            "UPDATE rewards SET stock = stock - 1 WHERE id = $1 AND active AND stock > 0
+             RETURNING points_cost",
+        )
+        .bind(reward_id)
+        .optional(&mut tx)
+        .await?;
+        let Some(cost) = cost else {
+            return Err(unavailable(reward_in(&mut tx, reward_id).await?));
+        };
+        // No balance row is a balance of 0: nothing to update, so not enough.
+        let balance: i64 = query_scalar(
+            "UPDATE points_balances SET balance = balance - $1 WHERE volunteer_id = $2 AND balance >= $1
+             RETURNING balance",
+        )
+        .bind(cost)
+        .bind(volunteer_id)
+        .optional(&mut tx)
+        .await?
+        .ok_or_else(insufficient_points)?;
+        let now = Utc::now();
+        let redemption_id: i64 = query_scalar(
+            "INSERT INTO redemptions (reward_id, volunteer_id, points, created_at) VALUES ($1, $2, $3, $4)
+             RETURNING id",
+        )
+        .bind(reward_id)
+        .bind(volunteer_id)
+        .bind(cost)
+        .bind(now)
+        .one(&mut tx)
+        .await?;
+        query(
+            "INSERT INTO points_entries (volunteer_id, points, source, redemption_id, actor_id, created_at)
+             VALUES ($1, $2, 'redemption', $3, $4, $5)",
+        )
+        .bind(volunteer_id)
+        .bind(-cost)
+        .bind(redemption_id)
+        .bind(volunteer_id)
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+        let reward = reward_in(&mut tx, reward_id)
+            .await?
+            .ok_or(Error::NotFound("reward"))?;
+        let redeemed = Redeemed {
+            redemption_id,
+            reward,
+            points: cost,
+            balance,
+        };
+        audit(&mut tx, redemption_audit(&redeemed, volunteer_id)).await?;
+        tx.commit().await?;
+        Ok(redeemed)
+    }
+
+    pub async fn redemptions_of(&self, volunteer_id: i64) -> Result<Vec<Redemption>> {
+        Ok(query_as(format!(
+            "{REDEMPTION} WHERE d.volunteer_id = $1 ORDER BY d.id DESC"
+        ))
+        .bind(volunteer_id)
+        .fetch_all(&self.db)
+        .await?)
+    }
 }

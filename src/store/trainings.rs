@@ -1,10 +1,11 @@
 //! Trainings 培训记录 and who attended them. Study time 学习时长 is kept apart from service time:
 //! it never enters the hours ledger, stars, points or the yearly selection.
 
+use super::db::{Backend, Tx, query, query_as, query_scalar};
+use super::{Store, audit};
 use crate::domain::hours::hours;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::{NewAudit, Unit};
-use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Serialize, Serializer};
 use utoipa::ToSchema;
@@ -117,45 +118,172 @@ pub(crate) fn attendees_audit<'a>(t: &'a Training, added: &[i64], actor: i64) ->
     }
 }
 
-#[async_trait]
-pub trait TrainingStore {
-    /// Records a training in `unit` with its attendees and an audit entry, in one transaction.
-    /// Every volunteer must be registered in a community within the unit (`unknown_volunteer`).
-    async fn create_training(
-        &self,
-        unit: &Unit,
-        training: &NewTraining,
-        volunteer_ids: &[i64],
-        actor: i64,
-    ) -> Result<Training>;
-    async fn training(&self, id: i64) -> Result<Option<Training>>;
-    /// Trainings of the units within `path` held in [from, to), newest first.
-    async fn trainings_within(
-        &self,
-        path: &str,
-        from: NaiveDate,
-        to: NaiveDate,
-        limit: i64,
-    ) -> Result<Vec<Training>>;
-    async fn training_attendees(&self, training_id: i64) -> Result<Vec<Attendee>>;
-    /// Adds volunteers to a training's list (those already on it stay as they are), under the
-    /// same rule as `create_training`; returns the ids newly added.
-    async fn add_training_attendees(
-        &self,
-        training: &Training,
-        volunteer_ids: &[i64],
-        actor: i64,
-    ) -> Result<Vec<i64>>;
-    /// The trainings a volunteer attended in `year`, by date.
-    async fn trainings_of(&self, volunteer_id: i64, year: i32) -> Result<Vec<StudyRecord>>;
-    /// A volunteer's study time in `year`, in minutes: shown beside service time, never added
-    /// to it.
-    async fn study_minutes(&self, volunteer_id: i64, year: i32) -> Result<i64>;
-}
-
 /// The first day of `year` and of the year after: the span a year filter covers.
 pub(crate) fn year_span(year: i32) -> (NaiveDate, NaiveDate) {
     let year = year.clamp(1, 9998);
     let first = |y| NaiveDate::from_ymd_opt(y, 1, 1).expect("years 1 to 9999 exist");
     (first(year), first(year + 1))
+}
+
+const TRAINING: &str = "SELECT t.id, t.unit_id, t.name, t.content, t.host, t.held_on,
+    t.study_minutes, t.recorded_by, t.created_at,
+    (SELECT COUNT(*) FROM training_attendees a WHERE a.training_id = t.id) AS attendee_count,
+    u.path AS unit_path
+    FROM trainings t JOIN units u ON u.id = t.unit_id";
+
+async fn training_in(tx: &mut Tx, id: i64) -> Result<Training> {
+    query_as(format!("{TRAINING} WHERE t.id = $1"))
+        .bind(id)
+        .fetch_optional(tx)
+        .await?
+        .ok_or(Error::NotFound("training"))
+}
+
+/// Adds the volunteers of `ids` registered within `path` to the training; `unknown_volunteer`
+/// if any is not. Returns the ids newly added.
+async fn add_attendees(tx: &mut Tx, training_id: i64, path: &str, ids: &[i64]) -> Result<Vec<i64>> {
+    let found: Vec<i64> = query_scalar(match tx.backend() {
+        Backend::Sqlite => {
+            "SELECT v.id FROM volunteers v JOIN units u ON u.id = v.community_id
+             WHERE v.id IN (SELECT value FROM json_each($1)) AND u.path >= $2 AND u.path < $2 || '~'"
+        }
+        Backend::Postgres => {
+            "SELECT v.id FROM volunteers v JOIN units u ON u.id = v.community_id
+             WHERE v.id = ANY($1) AND u.path >= $2 AND u.path < $2 || '~'"
+        }
+    })
+    .bind(ids)
+    .bind(path)
+    .all(&mut *tx)
+    .await?;
+    check_volunteers(ids, &found)?;
+    let mut added = Vec::new();
+    for &id in ids {
+        let inserted = query(
+            "INSERT INTO training_attendees (training_id, volunteer_id) VALUES ($1, $2)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(training_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if inserted == 1 {
+            added.push(id);
+        }
+    }
+    added.sort_unstable();
+    Ok(added)
+}
+
+impl Store {
+    pub async fn create_training(
+        &self,
+        unit: &Unit,
+        t: &NewTraining,
+        volunteer_ids: &[i64],
+        actor: i64,
+    ) -> Result<Training> {
+        let mut tx = self.db.begin().await?;
+        let id: i64 = query_scalar(
+            "INSERT INTO trainings (unit_id, name, content, study_minutes, host, held_on, recorded_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(unit.id)
+        .bind(&t.name)
+        .bind(&t.content)
+        .bind(t.study_minutes)
+        .bind(&t.host)
+        .bind(t.held_on)
+        .bind(actor)
+        .bind(Utc::now())
+        .one(&mut tx)
+        .await?;
+        add_attendees(&mut tx, id, &unit.path, volunteer_ids).await?;
+        let training = training_in(&mut tx, id).await?;
+        audit(&mut tx, record_audit(&training, unit, volunteer_ids)).await?;
+        tx.commit().await?;
+        Ok(training)
+    }
+
+    pub async fn training(&self, id: i64) -> Result<Option<Training>> {
+        Ok(query_as(format!("{TRAINING} WHERE t.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await?)
+    }
+
+    pub async fn trainings_within(
+        &self,
+        path: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        limit: i64,
+    ) -> Result<Vec<Training>> {
+        Ok(query_as(format!(
+            "{TRAINING} WHERE u.path >= $1 AND u.path < $1 || '~' AND t.held_on >= $2 AND t.held_on < $3
+             ORDER BY t.held_on DESC, t.id DESC LIMIT $4"
+        ))
+        .bind(path)
+        .bind(from)
+        .bind(to)
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?)
+    }
+
+    pub async fn training_attendees(&self, training_id: i64) -> Result<Vec<Attendee>> {
+        Ok(query_as(
+            "SELECT v.id AS volunteer_id, v.volunteer_no, v.name
+             FROM training_attendees a JOIN volunteers v ON v.id = a.volunteer_id
+             WHERE a.training_id = $1 ORDER BY v.volunteer_no",
+        )
+        .bind(training_id)
+        .fetch_all(&self.db)
+        .await?)
+    }
+
+    pub async fn add_training_attendees(
+        &self,
+        training: &Training,
+        volunteer_ids: &[i64],
+        actor: i64,
+    ) -> Result<Vec<i64>> {
+        let mut tx = self.db.begin().await?;
+        let added = add_attendees(&mut tx, training.id, &training.unit_path, volunteer_ids).await?;
+        // Adding someone already on the list changes nothing, so it leaves no audit entry.
+        if !added.is_empty() {
+            audit(&mut tx, attendees_audit(training, &added, actor)).await?;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    pub async fn trainings_of(&self, volunteer_id: i64, year: i32) -> Result<Vec<StudyRecord>> {
+        let (from, to) = year_span(year);
+        Ok(query_as(
+            "SELECT t.id, t.name, t.content, t.host, t.held_on, t.study_minutes
+             FROM training_attendees a JOIN trainings t ON t.id = a.training_id
+             WHERE a.volunteer_id = $1 AND t.held_on >= $2 AND t.held_on < $3
+             ORDER BY t.held_on, t.id",
+        )
+        .bind(volunteer_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.db)
+        .await?)
+    }
+
+    pub async fn study_minutes(&self, volunteer_id: i64, year: i32) -> Result<i64> {
+        let (from, to) = year_span(year);
+        Ok(query_scalar(
+            "SELECT COALESCE(SUM(t.study_minutes), 0)
+             FROM training_attendees a JOIN trainings t ON t.id = a.training_id
+             WHERE a.volunteer_id = $1 AND t.held_on >= $2 AND t.held_on < $3",
+        )
+        .bind(volunteer_id)
+        .bind(from)
+        .bind(to)
+        .one(&self.db)
+        .await?)
+    }
 }

@@ -329,16 +329,16 @@ both_backends! {
                                 1 => Review::Adjust { minutes: rng.gen_range(0..=180), reason: "调整".into() },
                                 _ => Review::Reject { reason: "不符".into(), fraudulent: rng.gen_bool(0.3) },
                             };
-                            store.review_attendances(a, &[(id, review)], s.organizer_id, &rules).await.unwrap();
+                            vledger::app::ledger::review_attendances(store, a, &[(id, review)], s.organizer_id, &rules).await.unwrap();
                             reviews += 1;
                         }
                     }
                     _ => {
                         let year = a.starts_at.with_timezone(&rules.offset).year();
                         let entries = store.volunteer_entries(v, year).await.unwrap();
-                        if let Some(e) = entries.iter().find(|e| e.entry.source != "correction") {
+                        if let Some(e) = entries.iter().find(|e| e.entry.source != vledger::domain::ledger::EntrySource::Correction) {
                             let (entry, path) = store.entry(e.entry.id).await.unwrap().unwrap();
-                            store.correct_entry(&entry, &path, rng.gen_range(0..=180), "更正", s.organizer_id).await.unwrap();
+                            vledger::app::corrections::correct_entry(store, &entry, &path, rng.gen_range(0..=180), "更正", s.organizer_id).await.unwrap();
                             corrections += 1;
                         }
                     }

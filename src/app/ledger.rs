@@ -1,0 +1,225 @@
+//! The ledger's use cases: reviewing attendances into append-only entries and manual entries
+//! 补录. Each runs its rules over the store's transaction steps, all or nothing; corrections are
+//! in [`super::corrections`].
+
+use crate::domain::attendance::AttendanceState;
+use crate::domain::ledger::{EntrySource, Review, service_points};
+use crate::error::{Error, Result};
+use crate::store::activities::Activity;
+use crate::store::db::Tx;
+use crate::store::ledger::{LedgerEntry, LedgerRules, NewEntry, ReviewOutcome, steps};
+use crate::store::{NewAudit, Store, audit};
+use chrono::NaiveDate;
+
+/// Applies an organizer's reviews of one activity's attendances, all or nothing.
+pub async fn review_attendances(
+    store: &Store,
+    activity: &Activity,
+    reviews: &[(i64, Review)],
+    actor: i64,
+    rules: &LedgerRules,
+) -> Result<Vec<ReviewOutcome>> {
+    let mut tx = store.begin().await?;
+    let outcomes = review(&mut tx, activity, reviews, actor, rules).await?;
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// A manual entry 补录, in a transaction of its own.
+pub async fn add_manual_entry(
+    store: &Store,
+    activity: &Activity,
+    volunteer_id: i64,
+    minutes: i64,
+    reason: &str,
+    actor: i64,
+    rules: &LedgerRules,
+) -> Result<LedgerEntry> {
+    let mut tx = store.begin().await?;
+    let entry = manual_entry(
+        &mut tx,
+        activity,
+        volunteer_id,
+        minutes,
+        reason,
+        actor,
+        rules,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(entry)
+}
+
+pub(super) fn service_date(activity: &Activity, rules: &LedgerRules) -> NaiveDate {
+    activity.starts_at.with_timezone(&rules.offset).date_naive()
+}
+
+pub(super) fn audit_for<'a>(
+    activity: &'a Activity,
+    actor: i64,
+    action: &'static str,
+    entity: &'static str,
+    id: i64,
+    after: serde_json::Value,
+) -> NewAudit<'a> {
+    NewAudit {
+        actor_id: Some(actor),
+        action,
+        entity,
+        entity_id: id.to_string(),
+        unit_id: Some(activity.unit_id),
+        unit_path: Some(&activity.unit_path),
+        before: None,
+        after: Some(after),
+    }
+}
+
+/// The rules of a review, run inside the caller's transaction.
+async fn review(
+    tx: &mut Tx,
+    activity: &Activity,
+    reviews: &[(i64, Review)],
+    actor: i64,
+    rules: &LedgerRules,
+) -> Result<Vec<ReviewOutcome>> {
+    let scheduled = activity.window().scheduled_minutes();
+    let mut outcomes = Vec::with_capacity(reviews.len());
+    for (attendance_id, review) in reviews {
+        let target = steps::review_target(tx, *attendance_id)
+            .await?
+            .filter(|t| t.activity_id == activity.id)
+            .ok_or(Error::NotFound("attendance"))?;
+        if target.review.is_some() {
+            return Err(Error::conflict(
+                "already_reviewed",
+                format!(
+                    "attendance {attendance_id} was already reviewed; correct its entry instead"
+                ),
+            ));
+        }
+        if target.state == AttendanceState::CheckedIn {
+            return Err(Error::conflict(
+                "still_checked_in",
+                format!("attendance {attendance_id} has not checked out yet"),
+            ));
+        }
+        if let Review::Adjust { minutes, .. } = review
+            && !(0..=scheduled).contains(minutes)
+        {
+            return Err(Error::invalid(
+                "invalid_minutes",
+                format!("adjusted time is between 0 and the scheduled {scheduled} minutes"),
+            ));
+        }
+        steps::set_review(tx, target.id, review, actor).await?;
+        let minutes = review.minutes(i64::from(target.credited_minutes.unwrap_or(0)));
+        let mut outcome = ReviewOutcome {
+            attendance_id: target.id,
+            review: review.name().to_owned(),
+            entry_id: None,
+            minutes,
+            points: 0,
+        };
+        if let Some(minutes) = minutes {
+            let source = EntrySource::of_reviewed(target.state);
+            let points = if source.earns_points() {
+                service_points(minutes, rules.points_per_hour)
+            } else {
+                0
+            };
+            let entry = steps::append(
+                tx,
+                &NewEntry {
+                    volunteer_id: target.volunteer_id,
+                    activity_id: Some(activity.id),
+                    attendance_id: Some(target.id),
+                    unit_id: activity.unit_id,
+                    service_date: service_date(activity, rules),
+                    minutes,
+                    source,
+                    corrects_id: None,
+                    reason: review.reason().map(str::to_owned),
+                    actor_id: actor,
+                    points,
+                },
+            )
+            .await?;
+            outcome.entry_id = Some(entry.id);
+            outcome.points = points;
+        }
+        let after = serde_json::json!({"review": review.name(), "reason": review.reason(), "minutes": minutes,
+            "fraudulent": matches!(review, Review::Reject { fraudulent: true, .. })});
+        audit(
+            tx,
+            audit_for(
+                activity,
+                actor,
+                review.name(),
+                "attendance",
+                target.id,
+                after,
+            ),
+        )
+        .await?;
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
+
+/// A manual entry 补录 for a volunteer who could not scan: capped at the scheduled duration,
+/// earns no points, one per volunteer and activity.
+async fn manual_entry(
+    tx: &mut Tx,
+    activity: &Activity,
+    volunteer_id: i64,
+    minutes: i64,
+    reason: &str,
+    actor: i64,
+    rules: &LedgerRules,
+) -> Result<LedgerEntry> {
+    let scheduled = activity.window().scheduled_minutes();
+    if !(1..=scheduled).contains(&minutes) {
+        return Err(Error::invalid(
+            "invalid_minutes",
+            format!("a manual entry is between 1 and the scheduled {scheduled} minutes"),
+        ));
+    }
+    if steps::has_entry(tx, volunteer_id, activity.id).await? {
+        return Err(Error::conflict(
+            "already_recorded",
+            "this volunteer already has a record for this activity; correct it instead",
+        ));
+    }
+    let entry = steps::append(
+        tx,
+        &NewEntry {
+            volunteer_id,
+            activity_id: Some(activity.id),
+            attendance_id: None,
+            unit_id: activity.unit_id,
+            service_date: service_date(activity, rules),
+            minutes,
+            source: EntrySource::Manual,
+            corrects_id: None,
+            reason: Some(reason.to_owned()),
+            actor_id: actor,
+            points: 0,
+        },
+    )
+    .await?;
+    let after =
+        serde_json::json!({"volunteer_id": volunteer_id, "minutes": minutes, "reason": reason});
+    audit(
+        tx,
+        audit_for(
+            activity,
+            actor,
+            "manual_entry",
+            "ledger_entry",
+            entry.id,
+            after,
+        ),
+    )
+    .await?;
+    Ok(entry)
+}

@@ -1,0 +1,192 @@
+//! Accounts: staff and volunteer logins, sessions, the login-attempt count and role grants.
+
+use super::db::{query, query_as, query_scalar};
+use super::{Credentials, NewAudit, Store, Unit, audit, conflict_on, not_found_on_fk};
+use crate::domain::roles::{Caller, Grant, Role};
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+
+impl Store {
+    pub async fn create_user(
+        &self,
+        login: &str,
+        password_hash: Option<&str>,
+        name: &str,
+    ) -> Result<i64> {
+        let mut tx = self.db.begin().await?;
+        let id = query_scalar(
+            "INSERT INTO users (login, password_hash, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(login)
+        .bind(password_hash)
+        .bind(name)
+        .bind(Utc::now())
+        .one(&mut tx)
+        .await
+        .map_err(|e| conflict_on(e, "duplicate_login", "that login is taken"))?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn credentials(&self, login: &str) -> Result<Option<Credentials>> {
+        Ok(query_as(
+            "SELECT id AS user_id, password_hash, failed_logins, last_failed_login_at
+             FROM users WHERE login = $1",
+        )
+        .bind(login)
+        .fetch_optional(&self.db)
+        .await?)
+    }
+
+    pub async fn count_login_attempt(
+        &self,
+        user_id: i64,
+        at: DateTime<Utc>,
+        max_failures: i32,
+        lockout: chrono::Duration,
+    ) -> Result<bool> {
+        let mut tx = self.db.begin().await?;
+        let counted = query(
+            "UPDATE users SET last_failed_login_at = $1,
+                 failed_logins = CASE WHEN failed_logins >= $2 THEN 1 ELSE failed_logins + 1 END
+             WHERE id = $3 AND (failed_logins < $2 OR last_failed_login_at IS NULL OR last_failed_login_at <= $4)",
+        )
+        .bind(at)
+        .bind(max_failures)
+        .bind(user_id)
+        .bind(at - lockout)
+        .execute(&mut tx)
+        .await?;
+        tx.commit().await?;
+        Ok(counted == 1)
+    }
+
+    pub async fn start_session(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.db.begin().await?;
+        query("UPDATE users SET failed_logins = 0, last_failed_login_at = NULL WHERE id = $1")
+            .bind(user_id)
+            .execute(&mut tx)
+            .await?;
+        query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(Utc::now())
+            .bind(expires_at)
+            .execute(&mut tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn session_caller(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Caller>> {
+        // One query for the account and its grants: this runs on every request.
+        let rows: Vec<CallerRow> = query_as(
+            "SELECT u.id, u.name, EXISTS (SELECT 1 FROM volunteers v WHERE v.id = u.id) AS is_volunteer,
+                 g.role, g.unit_id, un.path
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             LEFT JOIN grants g ON g.user_id = u.id LEFT JOIN units un ON un.id = g.unit_id
+             WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2
+             ORDER BY un.path, g.role",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_all(&self.db)
+        .await?;
+        caller_from_rows(rows)
+    }
+
+    pub async fn end_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.db.begin().await?;
+        query("UPDATE sessions SET ended_at = $1 WHERE token_hash = $2 AND ended_at IS NULL")
+            .bind(at)
+            .bind(token_hash)
+            .execute(&mut tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn add_grant(
+        &self,
+        user_id: i64,
+        role: Role,
+        unit: &Unit,
+        actor: Option<i64>,
+    ) -> Result<()> {
+        let mut tx = self.db.begin().await?;
+        let added = query(
+            "INSERT INTO grants (user_id, role, unit_id, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(role.as_str())
+        .bind(unit.id)
+        .bind(Utc::now())
+        .execute(&mut tx)
+        .await
+        .map_err(|e| not_found_on_fk(e, "user"))?;
+        if added > 0 {
+            audit(
+                &mut tx,
+                NewAudit {
+                    actor_id: actor,
+                    action: "grant",
+                    entity: "user",
+                    entity_id: user_id.to_string(),
+                    unit_id: Some(unit.id),
+                    unit_path: Some(&unit.path),
+                    before: None,
+                    after: Some(serde_json::json!({"role": role, "unit_id": unit.id})),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A row of the session lookup: the account, and one of its grants (if any).
+#[derive(sqlx::FromRow)]
+struct CallerRow {
+    id: i64,
+    name: String,
+    is_volunteer: bool,
+    role: Option<String>,
+    unit_id: Option<i64>,
+    path: Option<String>,
+}
+
+fn caller_from_rows(rows: Vec<CallerRow>) -> Result<Option<Caller>> {
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let (user_id, name, is_volunteer) = (first.id, first.name.clone(), first.is_volunteer);
+    let mut grants = Vec::new();
+    for row in rows {
+        if let (Some(role), Some(unit_id), Some(unit_path)) = (row.role, row.unit_id, row.path) {
+            let role = Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("unknown role {role:?} in grants"))?;
+            grants.push(Grant {
+                role,
+                unit_id,
+                unit_path,
+            });
+        }
+    }
+    Ok(Some(Caller {
+        user_id,
+        name,
+        grants,
+        is_volunteer,
+    }))
+}

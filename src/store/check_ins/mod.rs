@@ -1,0 +1,147 @@
+//! Recording batches of check-in and check-out scans, all of a batch in one transaction. SQLite
+//! (one writer) records them one by one; PostgreSQL, where instances share the database, in a
+//! few set-based statements ([`postgres`]).
+
+mod postgres;
+
+use super::Store;
+use super::activities::{AttendanceSnapshot, Scan, ScanOutcome};
+use super::db::{Tx, query_as, query_scalar};
+use crate::domain::attendance::{AttendanceState, Current, ScanDecision, credited_minutes, decide};
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+
+/// The volunteer's attendance at the activity, as the scan finds it.
+#[derive(sqlx::FromRow)]
+struct Existing {
+    id: i64,
+    #[sqlx(try_from = "String")]
+    state: AttendanceState,
+    last_scan_at: DateTime<Utc>,
+    checked_in_at: DateTime<Utc>,
+}
+
+const SNAPSHOT: &str =
+    "id, state, checked_in_at, checked_out_at, credited_minutes, outside_geofence";
+
+impl Store {
+    /// Records a batch of scans in one transaction; one outcome per scan, in order.
+    pub async fn record_scans(&self, scans: &[Scan]) -> Result<Vec<ScanOutcome>> {
+        let mut tx = self.db.begin().await?;
+        let outcomes = match &mut tx {
+            Tx::Postgres(conn) => postgres::record_batch(conn, scans).await?,
+            Tx::Sqlite(_) => {
+                let mut outcomes = Vec::with_capacity(scans.len());
+                for scan in scans {
+                    outcomes.push(record_one(&mut tx, scan).await?);
+                }
+                outcomes
+            }
+        };
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+}
+
+async fn record_one(tx: &mut Tx, s: &Scan) -> Result<ScanOutcome> {
+    let current: Option<Existing> = query_as(
+        "SELECT id, state, last_scan_at, checked_in_at FROM attendances WHERE activity_id = $1 AND volunteer_id = $2",
+    )
+    .bind(s.activity_id)
+    .bind(s.volunteer_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let state = current.as_ref().map(|c| Current {
+        state: c.state,
+        last_scan_at: c.last_scan_at,
+    });
+    let (lat, lon) = s.position.unzip();
+    let snapshot = |id: i64| {
+        query_as::<AttendanceSnapshot>(format!("SELECT {SNAPSHOT} FROM attendances WHERE id = $1"))
+            .bind(id)
+    };
+    match decide(state, s.window, s.grace, s.at) {
+        ScanDecision::OutsideWindow => Ok(ScanOutcome::OutsideWindow),
+        ScanDecision::Unchanged => {
+            let id = current
+                .map(|c| c.id)
+                .expect("unchanged implies an attendance");
+            let attendance = snapshot(id).fetch_one(&mut *tx).await?;
+            Ok(ScanOutcome::Recorded {
+                attendance,
+                changed: false,
+            })
+        }
+        ScanDecision::CheckIn => {
+            if let Some(capacity) = s.capacity {
+                let taken: i64 =
+                    query_scalar("SELECT COUNT(*) FROM attendances WHERE activity_id = $1")
+                        .bind(s.activity_id)
+                        .one(&mut *tx)
+                        .await?;
+                if taken >= i64::from(capacity) {
+                    return Ok(ScanOutcome::Full);
+                }
+            }
+            let attendance = query_as(format!(
+                "INSERT INTO attendances (activity_id, volunteer_id, state, checked_in_at, last_scan_at,
+                     in_lat, in_lon, outside_geofence)
+                 VALUES ($1, $2, 'checked_in', $3, $4, $5, $6, $7)
+                 ON CONFLICT (activity_id, volunteer_id) DO NOTHING RETURNING {SNAPSHOT}"
+            ))
+            .bind(s.activity_id)
+            .bind(s.volunteer_id)
+            .bind(s.at)
+            .bind(s.at)
+            .bind(lat)
+            .bind(lon)
+            .bind(s.outside_geofence())
+            .fetch_optional(&mut *tx)
+            .await?;
+            match attendance {
+                Some(attendance) => Ok(ScanOutcome::Recorded {
+                    attendance,
+                    changed: true,
+                }),
+                // Another instance checked the volunteer in a moment ago: answer its attendance.
+                None => {
+                    let attendance = query_as(format!(
+                        "SELECT {SNAPSHOT} FROM attendances WHERE activity_id = $1 AND volunteer_id = $2"
+                    ))
+                    .bind(s.activity_id)
+                    .bind(s.volunteer_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    Ok(ScanOutcome::Recorded {
+                        attendance,
+                        changed: false,
+                    })
+                }
+            }
+        }
+        ScanDecision::CheckOut => {
+            let Existing {
+                id, checked_in_at, ..
+            } = current.expect("check-out implies an attendance");
+            let attendance = query_as(format!(
+                "UPDATE attendances SET state = 'checked_out', checked_out_at = $1, last_scan_at = $2,
+                     credited_minutes = $3, out_lat = $4, out_lon = $5,
+                     outside_geofence = outside_geofence OR $6
+                 WHERE id = $7 RETURNING {SNAPSHOT}"
+            ))
+            .bind(s.at)
+            .bind(s.at)
+            .bind(credited_minutes(checked_in_at, s.at, s.window))
+            .bind(lat)
+            .bind(lon)
+            .bind(s.outside_geofence())
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            Ok(ScanOutcome::Recorded {
+                attendance,
+                changed: true,
+            })
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! The steps of a ledger transaction, each one statement or a few, run inside the caller's
+//! [`Tx`]. Appending an entry updates the volunteer's yearly totals and points in the same
+//! transaction.
+
+use super::{LedgerEntry, NewEntry, ReviewTarget};
+use crate::domain::ledger::{ReportStatus, Review};
+use crate::error::{Error, Result};
+use crate::store::db::{Tx, query, query_as, query_scalar};
+use chrono::{Datelike, Utc};
+
+pub(super) const ENTRY: &str =
+    "e.id, e.volunteer_id, e.activity_id, e.attendance_id, e.unit_id, e.service_date,
+    e.year, e.minutes, e.source, e.corrects_id, e.reason, e.actor_id, e.created_at";
+
+pub async fn review_target(tx: &mut Tx, attendance_id: i64) -> Result<Option<ReviewTarget>> {
+    Ok(query_as(
+        "SELECT id, activity_id, volunteer_id, state, credited_minutes, review FROM attendances WHERE id = $1",
+    )
+    .bind(attendance_id)
+    .fetch_optional(tx)
+    .await?)
+}
+
+pub async fn set_review(
+    tx: &mut Tx,
+    attendance_id: i64,
+    review: &Review,
+    actor: i64,
+) -> Result<()> {
+    let changed = query(
+        "UPDATE attendances SET review = $1, review_reason = $2, fraudulent = $3, reviewed_by = $4, reviewed_at = $5
+         WHERE id = $6 AND review IS NULL",
+    )
+    .bind(review.name())
+    .bind(review.reason())
+    .bind(matches!(review, Review::Reject { fraudulent: true, .. }))
+    .bind(actor)
+    .bind(Utc::now())
+    .bind(attendance_id)
+    .execute(tx)
+    .await?;
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(Error::conflict(
+            "already_reviewed",
+            "this attendance was reviewed meanwhile",
+        ))
+    }
+}
+
+pub async fn append(tx: &mut Tx, e: &NewEntry) -> Result<LedgerEntry> {
+    let year = e.service_date.year();
+    let first_for_activity = match e.activity_id {
+        Some(activity) => !query_scalar::<bool>(
+            "SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE volunteer_id = $1 AND activity_id = $2 AND year = $3)",
+        )
+        .bind(e.volunteer_id)
+        .bind(activity)
+        .bind(year)
+        .one(&mut *tx)
+        .await?,
+        None => false,
+    };
+    let entry: LedgerEntry = query_as(format!(
+        "INSERT INTO ledger_entries (volunteer_id, activity_id, attendance_id, unit_id, service_date,
+             year, minutes, source, corrects_id, reason, actor_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {}",
+        ENTRY.replace("e.", "")
+    ))
+    .bind(e.volunteer_id)
+    .bind(e.activity_id)
+    .bind(e.attendance_id)
+    .bind(e.unit_id)
+    .bind(e.service_date)
+    .bind(year)
+    .bind(e.minutes as i32)
+    .bind(e.source.as_str())
+    .bind(e.corrects_id)
+    .bind(&e.reason)
+    .bind(e.actor_id)
+    .bind(Utc::now())
+    .fetch_one(&mut *tx)
+    .await?;
+    query(
+        "INSERT INTO volunteer_year_totals (volunteer_id, year, minutes, activities, points) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (volunteer_id, year) DO UPDATE SET
+             minutes = volunteer_year_totals.minutes + excluded.minutes,
+             activities = volunteer_year_totals.activities + excluded.activities,
+             points = volunteer_year_totals.points + excluded.points",
+    )
+    .bind(e.volunteer_id)
+    .bind(year)
+    .bind(e.minutes)
+    .bind(i32::from(first_for_activity))
+    .bind(e.points)
+    .execute(&mut *tx)
+    .await?;
+    if e.points > 0 {
+        query(
+            "INSERT INTO points_entries (volunteer_id, points, source, ledger_entry_id, actor_id, created_at)
+             VALUES ($1, $2, 'service', $3, $4, $5)",
+        )
+        .bind(e.volunteer_id)
+        .bind(e.points)
+        .bind(entry.id)
+        .bind(e.actor_id)
+        .bind(Utc::now())
+        .execute(&mut *tx)
+        .await?;
+        query(
+            "INSERT INTO points_balances (volunteer_id, balance) VALUES ($1, $2)
+             ON CONFLICT (volunteer_id) DO UPDATE SET balance = points_balances.balance + excluded.balance",
+        )
+        .bind(e.volunteer_id)
+        .bind(e.points)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(entry)
+}
+
+pub async fn effective_minutes(tx: &mut Tx, entry_id: i64) -> Result<i64> {
+    Ok(query_scalar("SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) FROM ledger_entries WHERE id = $1 OR corrects_id = $2")
+        .bind(entry_id)
+        .bind(entry_id)
+        .one(tx)
+        .await?)
+}
+
+pub async fn has_entry(tx: &mut Tx, volunteer_id: i64, activity_id: i64) -> Result<bool> {
+    Ok(query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE volunteer_id = $1 AND activity_id = $2 AND source <> 'correction')",
+    )
+    .bind(volunteer_id)
+    .bind(activity_id)
+    .one(tx)
+    .await?)
+}
+
+pub async fn resolve(
+    tx: &mut Tx,
+    report_id: i64,
+    status: ReportStatus,
+    reason: Option<&str>,
+    entry: Option<i64>,
+    actor: i64,
+) -> Result<()> {
+    let changed = query(
+        "UPDATE record_reports SET status = $1, resolution_reason = $2, correction_entry_id = $3, resolved_by = $4,
+             resolved_at = $5 WHERE id = $6 AND status = 'open'",
+    )
+    .bind(status.as_str())
+    .bind(reason)
+    .bind(entry)
+    .bind(actor)
+    .bind(Utc::now())
+    .bind(report_id)
+    .execute(tx)
+    .await?;
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(Error::conflict(
+            "already_resolved",
+            "this report was resolved meanwhile",
+        ))
+    }
+}
