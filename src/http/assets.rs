@@ -18,7 +18,7 @@ const JS: &str = "text/javascript; charset=utf-8";
 pub struct Asset {
     name: &'static str,
     content_type: &'static str,
-    body: &'static str,
+    pub body: &'static str,
     url: OnceLock<String>,
 }
 
@@ -42,6 +42,8 @@ impl Asset {
 }
 
 pub static APP_CSS: Asset = Asset::new("app.css", CSS, include_str!("../../assets/app.css"));
+/// Not served: a certificate carries its style within itself (see `templates/certificate.html`).
+pub static PRINT_CSS: Asset = Asset::new("print.css", CSS, include_str!("../../assets/print.css"));
 pub static PAGE_JS: Asset = Asset::new("page.js", JS, include_str!("../../assets/page.js"));
 pub static SCAN_JS: Asset = Asset::new("scan.js", JS, include_str!("../../assets/scan.js"));
 pub static DOOR_JS: Asset = Asset::new("door.js", JS, include_str!("../../assets/door.js"));
