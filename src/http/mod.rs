@@ -2,6 +2,7 @@
 //! declare.
 
 mod activities;
+mod assets;
 mod audit;
 mod auth;
 mod certificates;
@@ -84,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .merge(health::router())
         .merge(pages::router())
+        .merge(assets::router())
         .route(
             "/api/openapi.json",
             axum::routing::get(move || async move { axum::Json(openapi.as_ref().clone()) }),

@@ -4,6 +4,7 @@ mod support;
 
 mod accounts;
 mod activities;
+mod assets;
 mod browser;
 mod certificates;
 mod cli;

@@ -1,0 +1,57 @@
+// A volunteer's own page: their totals, each record of this year and their reports.
+'use strict';
+const text = (id, v) => { $(id).textContent = v; };
+[
+  ['title', 'me_title'], ['phone-label', 'phone'], ['password-label', 'password'],
+  ['login-button', 'log_in'], ['l-year', 'year_hours'], ['l-life', 'lifetime'], ['l-stars', 'stars'],
+  ['l-points', 'points'], ['l-study', 'study'], ['l-records', 'records'], ['l-reports', 'reports'],
+].forEach(([id, k]) => text(id, T[k]));
+
+/** Appends a row of `[text, class]` cells. */
+function row(table, cells) {
+  const tr = document.createElement('tr');
+  cells.forEach(([v, cls]) => {
+    const td = document.createElement('td');
+    td.textContent = v;
+    if (cls) td.className = cls;
+    tr.appendChild(td);
+  });
+  table.appendChild(tr);
+}
+
+/** Whether the organizer confirmed the hours as scanned or adjusted them; nothing for hours
+ *  recorded by hand, which have no scan to compare with. */
+function confirmation(e) {
+  if (e.source === 'correction' || e.source === 'manual' || e.source === 'import') return '';
+  return ' · ' + (e.reason ? T.adjusted : T.confirmed);
+}
+
+async function load() {
+  const get = path => fetch('/api/v1/volunteers/me' + path, {credentials: 'same-origin'});
+  const me = await get('');
+  if (me.status === 401) {
+    $('login').hidden = false;
+    return;
+  }
+  const p = await me.json();
+  const h = await (await get('/hours')).json();
+  const reports = await (await get('/reports')).json();
+  $('mine').hidden = false;
+  text('who', p.name);
+  text('no', p.volunteer_no);
+  text('year-hours', h.total_hours);
+  text('life-hours', p.lifetime_hours);
+  text('stars', '★'.repeat(p.stars) || '0');
+  text('points', p.points);
+  text('study', h.study_hours);
+  h.entries.forEach(e => {
+    const what = (e.activity_title || '') + ' · ' + (T['src_' + e.source] || e.source) + confirmation(e)
+      + (e.reason ? ' · ' + e.reason : '');
+    row($('records'), [[e.service_date], [what], [e.hours, 'h']]);
+  });
+  text('empty', h.entries.length ? '' : T.no_records);
+  reports.forEach(r => row($('reports'), [[r.created_at.slice(0, 10)], [r.message], [T['report_' + r.status] || r.status, 'h']]));
+}
+
+onLogIn('phone', load, status => text('login-error', status === 429 ? T.locked : T.login_failed));
+load();

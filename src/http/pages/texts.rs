@@ -1,0 +1,155 @@
+//! The phone pages' texts in Simplified Chinese (the default) and English, and which of the two a
+//! request asks for: `?lang=en`, or else an English-first `Accept-Language`.
+
+use axum::http::{HeaderMap, header};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn of(q: &LangQuery, headers: &HeaderMap) -> Lang {
+        let asked = q
+            .lang
+            .as_deref()
+            .or_else(|| headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok());
+        match asked {
+            Some(l) if l.trim_start().to_ascii_lowercase().starts_with("en") => Lang::En,
+            _ => Lang::Zh,
+        }
+    }
+
+    /// Every text in this language, by key: what the page's script shows.
+    pub fn texts(self) -> serde_json::Map<String, serde_json::Value> {
+        TEXTS
+            .iter()
+            .map(|&(key, zh, en)| (key.to_owned(), self.pick(zh, en).into()))
+            .collect()
+    }
+
+    /// The text under `key` in this language.
+    pub fn text(self, key: &str) -> &'static str {
+        TEXTS
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map_or("", |&(_, zh, en)| self.pick(zh, en))
+    }
+
+    fn pick(self, zh: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+/// Texts of the pages: key, Simplified Chinese, English.
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("html_lang", "zh-CN", "en"),
+    ("title", "志愿服务签到", "Volunteer check-in"),
+    ("working", "正在签到…", "Checking in…"),
+    ("login_title", "请先登录", "Please log in"),
+    ("phone", "手机号", "Mobile number"),
+    ("password", "密码", "Password"),
+    ("login", "登录并签到", "Log in and check in"),
+    (
+        "login_failed",
+        "手机号或密码不正确",
+        "Wrong mobile number or password",
+    ),
+    (
+        "locked",
+        "尝试次数过多，请稍后再试",
+        "Too many attempts; try again later",
+    ),
+    (
+        "location_note",
+        "为核实到场，将请求您的位置（可拒绝，不影响签到）。",
+        "We ask for your location to confirm attendance (you may decline; the scan still counts).",
+    ),
+    ("checked_in", "签到成功", "Checked in"),
+    ("checked_out", "已签退", "Checked out"),
+    ("auto_closed", "已由系统结束签到", "Closed by the system"),
+    ("hours_unit", "小时", "h"),
+    (
+        "repeat",
+        "刚才已记录，无需重复扫码",
+        "Already recorded a moment ago",
+    ),
+    (
+        "outside_geofence",
+        "您的位置不在活动地点附近，已记录供负责人核实。",
+        "Your position is away from the venue; it was recorded for the organizer.",
+    ),
+    (
+        "invalid_qr",
+        "二维码无效或已过期，请重新扫描现场的二维码。",
+        "This code is not valid or has expired. Scan the code at the venue again.",
+    ),
+    (
+        "outside_window",
+        "现在不在签到时间内（活动开始前30分钟至结束）。",
+        "Check-in is open from 30 minutes before the start until the end.",
+    ),
+    (
+        "activity_cancelled",
+        "活动已取消。",
+        "This activity was cancelled.",
+    ),
+    ("activity_full", "活动名额已满。", "This activity is full."),
+    (
+        "not_a_volunteer",
+        "请使用志愿者账号登录。",
+        "Please log in with a volunteer account.",
+    ),
+    (
+        "network",
+        "网络不稳定，签到未完成。",
+        "The connection is unstable; the scan is not done yet.",
+    ),
+    ("retry", "重试", "Try again"),
+    (
+        "error",
+        "签到未成功，请联系活动负责人。",
+        "The scan did not work. Please ask the organizer.",
+    ),
+    (
+        "door_hint",
+        "请用手机相机扫码签到 · 二维码每30秒更新",
+        "Scan with your phone camera · the code changes every 30 s",
+    ),
+    ("present", "已签到", "Checked in"),
+    ("door_login", "活动负责人登录", "Organizer log in"),
+    ("me_title", "我的志愿服务", "My volunteer service"),
+    ("year_hours", "本年服务时长", "Service this year"),
+    ("lifetime", "累计时长", "All years"),
+    ("stars", "星级", "Stars"),
+    ("points", "积分", "Points"),
+    ("study", "培训学时", "Training hours"),
+    ("records", "服务记录", "Service records"),
+    (
+        "no_records",
+        "本年还没有服务记录",
+        "No service records this year yet",
+    ),
+    ("src_qr", "扫码", "scanned"),
+    ("src_auto_close", "系统签退", "closed by system"),
+    ("src_manual", "补录", "recorded by organizer"),
+    ("src_correction", "更正", "correction"),
+    ("src_import", "导入", "imported"),
+    ("reports", "我的纠错", "My reports"),
+    ("report_open", "处理中", "open"),
+    ("report_accepted", "已更正", "corrected"),
+    ("report_declined", "未采纳", "declined"),
+    ("log_in", "登录", "Log in"),
+    ("confirmed", "已确认", "confirmed"),
+    ("adjusted", "已调整", "adjusted"),
+];
