@@ -1,6 +1,6 @@
 //! Activities and the attendances that scans create.
 
-use super::db::{Tx, query, query_as, query_scalar};
+use super::db::{Query, Tx, query, query_as, query_scalar};
 use super::{Store, audit};
 use crate::domain::attendance::{ActivityStatus, AttendanceState, Geofence, Window};
 use crate::domain::qr::QrMode;
@@ -209,24 +209,10 @@ async fn activity_in(tx: &mut Tx, id: i64) -> Result<Activity> {
         .ok_or(Error::NotFound("activity"))
 }
 
-impl Store {
-    pub async fn create_activity(
-        &self,
-        unit_id: i64,
-        f: &ActivityFields,
-        qr_secret: &[u8],
-        actor: i64,
-    ) -> Result<Activity> {
-        let mut tx = self.db.begin().await?;
-        let (lat, lon, radius) = f.geofence_columns();
-        let id: i64 = query_scalar(
-            "INSERT INTO activities (unit_id, title, place, content, category, organiser, person_in_charge,
-                 starts_at, ends_at, capacity, geo_lat, geo_lon, geo_radius_m, qr_mode, qr_secret,
-                 created_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
-        )
-        .bind(unit_id)
-        .bind(&f.title)
+/// Binds what an organizer says about an activity as `$1` to `$13`, in column order.
+fn with_fields<O>(q: Query<O>, f: &ActivityFields) -> Query<O> {
+    let (lat, lon, radius) = f.geofence_columns();
+    q.bind(&f.title)
         .bind(&f.place)
         .bind(&f.content)
         .bind(&f.category)
@@ -239,6 +225,28 @@ impl Store {
         .bind(lon)
         .bind(radius)
         .bind(f.qr_mode.as_str())
+}
+
+impl Store {
+    pub async fn create_activity(
+        &self,
+        unit_id: i64,
+        f: &ActivityFields,
+        qr_secret: &[u8],
+        actor: i64,
+    ) -> Result<Activity> {
+        let mut tx = self.db.begin().await?;
+        let id: i64 = with_fields(
+            query_scalar(
+                "INSERT INTO activities (title, place, content, category, organiser, person_in_charge,
+                     starts_at, ends_at, capacity, geo_lat, geo_lon, geo_radius_m, qr_mode,
+                     unit_id, qr_secret, created_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                 RETURNING id",
+            ),
+            f,
+        )
+        .bind(unit_id)
         .bind(qr_secret)
         .bind(actor)
         .bind(Utc::now())
@@ -265,26 +273,15 @@ impl Store {
     ) -> Result<Activity> {
         let mut tx = self.db.begin().await?;
         let before = activity_in(&mut tx, id).await?;
-        let (lat, lon, radius) = f.geofence_columns();
-        query(
-            "UPDATE activities SET title = $1, place = $2, content = $3, category = $4, organiser = $5,
-                 person_in_charge = $6, starts_at = $7, ends_at = $8, capacity = $9, geo_lat = $10, geo_lon = $11,
-                 geo_radius_m = $12, qr_mode = $13
-             WHERE id = $14",
+        with_fields(
+            query(
+                "UPDATE activities SET title = $1, place = $2, content = $3, category = $4,
+                     organiser = $5, person_in_charge = $6, starts_at = $7, ends_at = $8, capacity = $9,
+                     geo_lat = $10, geo_lon = $11, geo_radius_m = $12, qr_mode = $13
+                 WHERE id = $14",
+            ),
+            f,
         )
-        .bind(&f.title)
-        .bind(&f.place)
-        .bind(&f.content)
-        .bind(&f.category)
-        .bind(&f.organiser)
-        .bind(&f.person_in_charge)
-        .bind(f.window.starts_at)
-        .bind(f.window.ends_at)
-        .bind(f.capacity)
-        .bind(lat)
-        .bind(lon)
-        .bind(radius)
-        .bind(f.qr_mode.as_str())
         .bind(id)
         .execute(&mut tx)
         .await?;
