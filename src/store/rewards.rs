@@ -320,10 +320,11 @@ impl Store {
     }
 
     pub async fn redeem(&self, reward_id: i64, volunteer_id: i64) -> Result<Redeemed> {
-        // Simultaneous redemptions of one reward, or by one volunteer, wait on the row lock of
-        // the first update and then evaluate its guard again on the committed row, so stock and
-        // balance never go below zero. Rows are locked in one order (reward, then balance), so
-        // these never deadlock each other. An early return rolls back.
+        // The guarded updates keep stock and balance from going below zero. On SQLite writes take
+        // turns; on PostgreSQL simultaneous redemptions of one reward, or by one volunteer, wait
+        // on the row lock of the first update and then evaluate its guard again on the committed
+        // row. Rows are locked in one order (reward, then balance), so these never deadlock each
+        // other. An early return rolls back.
         let mut tx = self.db.begin().await?;
         let cost: Option<i32> = query_scalar(
             "UPDATE rewards SET stock = stock - 1 WHERE id = $1 AND active AND stock > 0
