@@ -289,11 +289,13 @@ async fn phone_checks_in_and_out(app: &TestApp, driver: &Driver, browser: &Clien
     assert_fits_the_screen(browser).await;
 }
 
-both_backends! {
-    async fn a_phone_logs_in_checks_in_and_later_checks_out(app: TestApp) {
-        let Some(driver) = start_driver().await else { return };
-        let browser = phone_browser(&driver).await;
-        phone_checks_in_and_out(&app, &driver, &browser).await;
-        browser.close().await.unwrap();
-    }
+both_backends!(a_phone_logs_in_checks_in_and_later_checks_out);
+
+async fn a_phone_logs_in_checks_in_and_later_checks_out(app: TestApp) {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let browser = phone_browser(&driver).await;
+    phone_checks_in_and_out(&app, &driver, &browser).await;
+    browser.close().await.unwrap();
 }
