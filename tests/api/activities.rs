@@ -1,159 +1,25 @@
+//! Activities 志愿活动: created by an organizer of the unit with defaults from unit and caller,
+//! refused when invalid, listed by subtree and period, edited with an audit, cancelled.
+
 use crate::both_backends;
-use crate::support::{TestApp, applicant, id_number, phone};
-use chrono::{DateTime, Duration, DurationRound, TimeDelta, Utc};
+use crate::support::{
+    TestApp, activity_at, activity_body, assert_error, attendances, create_activity, id_of, qr_url,
+    scan, this_minute, time, with,
+};
+use chrono::{DateTime, Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-#[track_caller]
-pub(crate) fn assert_error(answer: &(StatusCode, Value), expected: StatusCode, code: &str) {
-    let (status, body) = answer;
-    assert_eq!(
-        (*status, body["error"].as_str()),
-        (expected, Some(code)),
-        "{body}"
-    );
-}
-
-/// The district admin, one community and an organizer granted on it.
-pub(crate) struct Scene {
-    pub admin: String,
-    pub street: i64,
-    pub community: i64,
-    pub organizer_id: i64,
-    pub organizer: String,
-}
-
-pub(crate) async fn scene(app: &TestApp) -> Scene {
-    let admin = app.district_admin().await;
-    let (street, community) = app
-        .street_and_community(&admin, "东湖街道", "花园社区")
-        .await;
-    let (organizer_id, organizer) = app
-        .staff(&admin, "organizer-a", "organizer", community)
-        .await;
-    Scene {
-        admin,
-        street,
-        community,
-        organizer_id,
-        organizer,
-    }
-}
-
-/// The current time to the minute, so that times survive every database unchanged.
-pub(crate) fn this_minute() -> DateTime<Utc> {
-    Utc::now().duration_trunc(TimeDelta::minutes(1)).unwrap()
-}
-
-pub(crate) fn time(value: &Value) -> DateTime<Utc> {
-    value
-        .as_str()
-        .unwrap_or_else(|| panic!("not a timestamp: {value}"))
-        .parse()
-        .unwrap()
-}
-
-pub(crate) fn activity_body(
-    unit_id: i64,
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-) -> Value {
-    json!({
-        "title": "敬老院义务理发",
-        "unit_id": unit_id,
-        "place": "花园社区活动室",
-        "content": "为社区老人免费理发",
-        "category": "扶老助残",
-        "starts_at": starts_at,
-        "ends_at": ends_at,
-        "qr_mode": "static",
-    })
-}
-
-pub(crate) fn with(mut body: Value, field: &str, value: Value) -> Value {
-    body[field] = value;
-    body
-}
-
-pub(crate) async fn create_activity(app: &TestApp, token: &str, body: Value) -> Value {
-    let (status, activity) = app.post("/api/v1/activities", Some(token), body).await;
-    assert_eq!(status, StatusCode::CREATED, "{activity}");
-    activity
-}
-
-/// An activity of `unit_id` running from `starts_in` to `ends_in` from now, in `qr_mode`.
-pub(crate) async fn activity_at(
-    app: &TestApp,
-    token: &str,
-    unit_id: i64,
-    starts_in: Duration,
-    ends_in: Duration,
-    qr_mode: &str,
-) -> Value {
-    let now = this_minute();
-    let body = activity_body(unit_id, now + starts_in, now + ends_in);
-    create_activity(app, token, with(body, "qr_mode", json!(qr_mode))).await
-}
-
-pub(crate) fn id_of(value: &Value) -> i64 {
-    value["id"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("no id: {value}"))
-}
-
-/// A volunteer who registered themselves as person `n` and logged in with their phone:
-/// `(id, token)`.
-pub(crate) async fn volunteer(app: &TestApp, n: u32, community: i64) -> (i64, String) {
-    let body = applicant(&format!("志愿者{n}"), &id_number(n), &phone(n), community);
-    let (status, registered) = app.post("/api/v1/volunteers", None, body).await;
-    assert_eq!(status, StatusCode::CREATED, "{registered}");
-    (
-        id_of(&registered),
-        app.login(&phone(n), crate::support::PASSWORD).await,
-    )
-}
-
-pub(crate) async fn qr_url(app: &TestApp, token: &str, activity: i64) -> String {
-    let (status, qr) = app
-        .get(&format!("/api/v1/activities/{activity}/qr"), Some(token))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{qr}");
-    qr["url"].as_str().unwrap().to_owned()
-}
-
-pub(crate) async fn scan(app: &TestApp, token: Option<&str>, url: &str) -> (StatusCode, Value) {
-    app.post("/api/v1/scans", token, json!({"url": url})).await
-}
-
-pub(crate) async fn attendances(app: &TestApp, token: &str, activity: i64) -> Vec<Value> {
-    let (status, list) = app
-        .get(
-            &format!("/api/v1/activities/{activity}/attendances"),
-            Some(token),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{list}");
-    list.as_array().unwrap().clone()
-}
-
-/// A non-JSON answer: `(status, content type, text)`.
-async fn fetch_text(
-    app: &TestApp,
-    path: &str,
-    token: Option<&str>,
-) -> (StatusCode, String, String) {
-    let mut req = app.client.get(format!("{}{path}", app.base));
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    let res = req.send().await.unwrap();
-    let content_type = res
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (res.status(), content_type, res.text().await.unwrap())
-}
+both_backends!(
+    an_organizer_creates_an_activity_with_defaults_from_unit_and_caller,
+    organiser_and_person_in_charge_can_be_given,
+    an_organizer_of_another_community_may_not_create_an_activity,
+    invalid_activities_are_refused_with_the_reason,
+    the_list_holds_the_activities_of_the_subtree_within_the_period,
+    an_edit_replaces_the_fields_and_is_audited_with_before_and_after,
+    an_invalid_edit_changes_nothing,
+    a_cancelled_activity_can_no_longer_be_scanned_or_edited
+);
 
 fn ids(list: &Value) -> Vec<i64> {
     list.as_array().unwrap().iter().map(id_of).collect()
@@ -168,24 +34,8 @@ fn query_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-both_backends!(
-    an_organizer_creates_an_activity_with_defaults_from_unit_and_caller,
-    organiser_and_person_in_charge_can_be_given,
-    an_organizer_of_another_community_may_not_create_an_activity,
-    invalid_activities_are_refused_with_the_reason,
-    the_list_holds_the_activities_of_the_subtree_within_the_period,
-    an_edit_replaces_the_fields_and_is_audited_with_before_and_after,
-    an_invalid_edit_changes_nothing,
-    a_cancelled_activity_can_no_longer_be_scanned_or_edited,
-    a_static_code_is_a_short_url_valid_until_the_end,
-    a_rotating_code_differs_from_the_static_one_and_expires_within_a_minute,
-    the_poster_is_an_a4_svg_with_title_place_and_scan_url,
-    the_qr_image_is_an_svg,
-    only_organizers_of_the_unit_see_codes_posters_and_attendances
-);
-
 async fn an_organizer_creates_an_activity_with_defaults_from_unit_and_caller(app: TestApp) {
-    let s = scene(&app).await;
+    let s = app.scene().await;
     let starts = this_minute() + Duration::days(1);
     let ends = starts + Duration::hours(3);
     let body = activity_body(s.community, starts, ends);
@@ -225,7 +75,7 @@ async fn an_organizer_creates_an_activity_with_defaults_from_unit_and_caller(app
 }
 
 async fn organiser_and_person_in_charge_can_be_given(app: TestApp) {
-    let s = scene(&app).await;
+    let s = app.scene().await;
     let starts = this_minute() + Duration::days(1);
     let body = activity_body(s.community, starts, starts + Duration::hours(2));
     let body = with(body, "organiser", json!("花园社区志愿服务队"));
@@ -238,7 +88,7 @@ async fn organiser_and_person_in_charge_can_be_given(app: TestApp) {
 }
 
 async fn an_organizer_of_another_community_may_not_create_an_activity(app: TestApp) {
-    let s = scene(&app).await;
+    let s = app.scene().await;
     let other = app
         .create_unit(&s.admin, "和平社区", "community", s.street)
         .await;
@@ -264,7 +114,7 @@ async fn an_organizer_of_another_community_may_not_create_an_activity(app: TestA
 }
 
 async fn invalid_activities_are_refused_with_the_reason(app: TestApp) {
-    let s = scene(&app).await;
+    let s = app.scene().await;
     let starts = this_minute() + Duration::days(1);
     let valid = activity_body(s.community, starts, starts + Duration::hours(2));
     let cases = [
@@ -324,7 +174,7 @@ async fn invalid_activities_are_refused_with_the_reason(app: TestApp) {
 }
 
 async fn the_list_holds_the_activities_of_the_subtree_within_the_period(app: TestApp) {
-    let s = scene(&app).await;
+    let s = app.scene().await;
     let sibling = app
         .create_unit(&s.admin, "和平社区", "community", s.street)
         .await;
@@ -394,7 +244,7 @@ async fn the_list_holds_the_activities_of_the_subtree_within_the_period(app: Tes
 }
 
 async fn an_edit_replaces_the_fields_and_is_audited_with_before_and_after(app: TestApp) {
-    let s = scene(&app).await;
+    let s = app.scene().await;
     let starts = this_minute() + Duration::days(1);
     let body = activity_body(s.community, starts, starts + Duration::hours(2));
     let activity = create_activity(&app, &s.organizer, body.clone()).await;
@@ -447,7 +297,7 @@ async fn an_edit_replaces_the_fields_and_is_audited_with_before_and_after(app: T
 }
 
 async fn an_invalid_edit_changes_nothing(app: TestApp) {
-    let s = scene(&app).await;
+    let s = app.scene().await;
     let starts = this_minute() + Duration::days(1);
     let body = activity_body(s.community, starts, starts + Duration::hours(2));
     let activity = create_activity(&app, &s.organizer, body.clone()).await;
@@ -467,8 +317,8 @@ async fn an_invalid_edit_changes_nothing(app: TestApp) {
 }
 
 async fn a_cancelled_activity_can_no_longer_be_scanned_or_edited(app: TestApp) {
-    let s = scene(&app).await;
-    let (_, volunteer) = volunteer(&app, 1, s.community).await;
+    let s = app.scene().await;
+    let (_, volunteer) = app.volunteer(1, s.community).await;
     let starts = this_minute() - Duration::minutes(10);
     let body = activity_body(s.community, starts, starts + Duration::hours(2));
     let activity = create_activity(&app, &s.organizer, body.clone()).await;
@@ -504,163 +354,4 @@ async fn a_cancelled_activity_can_no_longer_be_scanned_or_edited(app: TestApp) {
         attendances(&app, &s.organizer, id).await,
         Vec::<Value>::new()
     );
-}
-
-async fn a_static_code_is_a_short_url_valid_until_the_end(app: TestApp) {
-    let s = scene(&app).await;
-    let activity = activity_at(
-        &app,
-        &s.organizer,
-        s.community,
-        Duration::hours(1),
-        Duration::hours(3),
-        "static",
-    )
-    .await;
-    let id = id_of(&activity);
-    let (status, qr) = app
-        .get(&format!("/api/v1/activities/{id}/qr"), Some(&s.organizer))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{qr}");
-    let url = qr["url"].as_str().unwrap();
-    let base = format!("{}/s/", app.state.settings.public_url());
-    let code = url.strip_prefix(&base).unwrap_or_else(|| panic!("{url}"));
-    assert!(!code.is_empty() && !code.contains('/'), "{url}");
-    assert!(url.len() <= 60, "{url}");
-    let grace = Duration::minutes(app.state.settings.checkout_grace_minutes as i64);
-    assert_eq!(time(&qr["expires_at"]), time(&activity["ends_at"]) + grace);
-    assert_eq!(qr["mode"], "static");
-    assert_eq!(qr_url(&app, &s.organizer, id).await, url);
-}
-
-async fn a_rotating_code_differs_from_the_static_one_and_expires_within_a_minute(app: TestApp) {
-    let s = scene(&app).await;
-    let starts = this_minute() + Duration::hours(1);
-    let body = activity_body(s.community, starts, starts + Duration::hours(2));
-    let activity = create_activity(&app, &s.organizer, body.clone()).await;
-    let id = id_of(&activity);
-    let fixed = qr_url(&app, &s.organizer, id).await;
-
-    let (status, _) = app
-        .put(
-            &format!("/api/v1/activities/{id}"),
-            Some(&s.organizer),
-            with(body, "qr_mode", json!("rotating")),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let asked_at = Utc::now();
-    let (status, qr) = app
-        .get(&format!("/api/v1/activities/{id}/qr"), Some(&s.organizer))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{qr}");
-    let rotating = qr["url"].as_str().unwrap();
-    assert_ne!(rotating, fixed);
-    assert!(rotating.len() <= 60, "{rotating}");
-    assert_eq!(qr["mode"], "rotating");
-    let expires_at = time(&qr["expires_at"]);
-    assert!(expires_at > asked_at, "{expires_at}");
-    assert!(
-        expires_at <= asked_at + Duration::seconds(61),
-        "{expires_at}"
-    );
-}
-
-async fn the_poster_is_an_a4_svg_with_title_place_and_scan_url(app: TestApp) {
-    let s = scene(&app).await;
-    let starts = this_minute() + Duration::days(1);
-    let body = activity_body(s.community, starts, starts + Duration::hours(2));
-    let body = with(body, "title", json!("敬老 & 助残"));
-    let body = with(body, "place", json!("活动室<二楼>"));
-    let id = id_of(&create_activity(&app, &s.organizer, body).await);
-    let url = qr_url(&app, &s.organizer, id).await;
-
-    let path = format!("/api/v1/activities/{id}/poster.svg");
-    let (status, content_type, svg) = fetch_text(&app, &path, Some(&s.organizer)).await;
-    assert_eq!(status, StatusCode::OK, "{svg}");
-    assert_eq!(content_type, "image/svg+xml");
-    assert!(svg.contains("<svg"));
-    assert!(svg.contains(r#"width="210mm""#) && svg.contains(r#"height="297mm""#));
-    assert!(svg.contains("敬老 &amp; 助残"));
-    assert!(svg.contains("活动室&lt;二楼&gt;"));
-    assert!(!svg.contains("<二楼>"));
-    assert!(svg.contains("花园社区"));
-    assert!(svg.contains(&url), "the poster does not show {url}");
-    assert!(!svg.contains("{{"), "a placeholder is left");
-}
-
-async fn the_qr_image_is_an_svg(app: TestApp) {
-    let s = scene(&app).await;
-    let activity = activity_at(
-        &app,
-        &s.organizer,
-        s.community,
-        Duration::hours(1),
-        Duration::hours(3),
-        "rotating",
-    )
-    .await;
-    let path = format!("/api/v1/activities/{}/qr.svg", id_of(&activity));
-    let (status, content_type, svg) = fetch_text(&app, &path, Some(&s.organizer)).await;
-    assert_eq!(status, StatusCode::OK, "{svg}");
-    assert_eq!(content_type, "image/svg+xml");
-    assert!(
-        svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
-        "{svg}"
-    );
-    assert!(svg.contains("<path d=\"M"));
-}
-
-async fn only_organizers_of_the_unit_see_codes_posters_and_attendances(app: TestApp) {
-    let s = scene(&app).await;
-    let other = app
-        .create_unit(&s.admin, "和平社区", "community", s.street)
-        .await;
-    let (_, stranger) = app.staff(&s.admin, "organizer-b", "organizer", other).await;
-    let (_, volunteer) = volunteer(&app, 1, s.community).await;
-    let activity = activity_at(
-        &app,
-        &s.organizer,
-        s.community,
-        Duration::hours(1),
-        Duration::hours(3),
-        "static",
-    )
-    .await;
-    let id = id_of(&activity);
-
-    assert_eq!(
-        attendances(&app, &s.organizer, id).await,
-        Vec::<Value>::new()
-    );
-    assert_eq!(attendances(&app, &s.admin, id).await, Vec::<Value>::new());
-    for path in ["qr", "attendances"] {
-        let path = format!("/api/v1/activities/{id}/{path}");
-        for token in [&volunteer, &stranger] {
-            assert_error(
-                &app.get(&path, Some(token)).await,
-                StatusCode::FORBIDDEN,
-                "forbidden",
-            );
-        }
-        assert_error(
-            &app.get(&path, None).await,
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-        );
-    }
-    for path in ["qr.svg", "poster.svg"] {
-        let path = format!("/api/v1/activities/{id}/{path}");
-        let (status, _, body) = fetch_text(&app, &path, Some(&volunteer)).await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-        assert!(!body.contains("<svg"));
-    }
-    let answer = app
-        .get(&format!("/api/v1/activities/{id}"), Some(&volunteer))
-        .await;
-    assert_error(&answer, StatusCode::FORBIDDEN, "forbidden");
-    let answer = app
-        .get("/api/v1/activities/987654/qr", Some(&s.organizer))
-        .await;
-    assert_error(&answer, StatusCode::NOT_FOUND, "not_found");
 }

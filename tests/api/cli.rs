@@ -1,3 +1,6 @@
+//! The `vledger` command on a database of its own: creating admins, migrating, importing, and the
+//! demo district; then the service on what it wrote.
+
 use crate::support::{self, Backend, Database, PASSWORD, SECRET_KEY, Service, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -102,14 +105,10 @@ fn count_of(units: &[Value], kind: &str) -> usize {
     units.iter().filter(|u| u["kind"] == kind).count()
 }
 
-async fn district_id(app: &TestApp) -> i64 {
-    app.state.store.root_unit().await.unwrap().unwrap().id
-}
-
 /// Every volunteer of the district as `(volunteer_no, id_number_masked, name)`, in order.
 async fn demo_volunteers(app: &TestApp) -> Vec<(String, String, String)> {
     let admin = app.login(DEMO_ADMIN, DEMO_PASSWORD).await;
-    let district = district_id(app).await;
+    let district = app.district_id().await;
     let (status, page) = app
         .get(
             &format!("/api/v1/volunteers?unit_id={district}&limit=500"),
@@ -173,7 +172,7 @@ async fn admin_create_prints_the_id_of_a_district_admin_who_can_log_in(fresh: Fr
     let (status, login) = app.post("/api/v1/auth/login", None, body).await;
     assert_eq!(status, StatusCode::OK, "{login}");
     assert_eq!(login["user"]["id"], id);
-    let district = district_id(&app).await;
+    let district = app.district_id().await;
     assert_eq!(
         login["user"]["roles"],
         json!([{"role": "district_admin", "unit_id": district}])
@@ -228,10 +227,7 @@ async fn migrate_succeeds_twice(fresh: Fresh) {
 
 async fn import_volunteers_prints_a_report_and_a_second_run_imports_nothing(fresh: Fresh) {
     let app = fresh.serve().await;
-    let admin = app.district_admin().await;
-    let (_, community) = app
-        .street_and_community(&admin, "东湖街道", "花园社区")
-        .await;
+    let (admin, _, community) = app.district_with_community().await;
     let mut csv = String::from("name,id_number,phone,community_id\n");
     for n in 1..=3 {
         let (id, phone) = (support::id_number(n), support::phone(n));
@@ -325,9 +321,7 @@ async fn demo_with_the_same_seed_builds_the_same_volunteers(fresh: Fresh) {
 
 async fn demo_refuses_a_database_that_already_has_streets(fresh: Fresh) {
     let app = fresh.serve().await;
-    let admin = app.district_admin().await;
-    app.street_and_community(&admin, "东湖街道", "花园社区")
-        .await;
+    let (admin, _, _) = app.district_with_community().await;
     let message = failure(&vledger(&app.database_url, &["demo", "--volunteers", "10"]).await);
     assert!(message.contains("already has streets"), "{message}");
     assert_eq!(units(&app, &admin).await.len(), 3);

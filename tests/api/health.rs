@@ -1,11 +1,14 @@
+//! Health, readiness, the OpenAPI document, and the JSON answers to unknown routes and methods.
+
 use crate::both_backends;
-use crate::support::TestApp;
+use crate::support::{TestApp, assert_error_parts, send};
 use reqwest::StatusCode;
 
 both_backends!(
     health_and_readiness_answer,
     unknown_routes_answer_json_404,
-    openapi_lists_every_api_route
+    openapi_lists_every_api_route,
+    a_wrong_method_is_a_json_405
 );
 
 async fn health_and_readiness_answer(app: TestApp) {
@@ -25,6 +28,16 @@ async fn unknown_routes_answer_json_404(app: TestApp) {
     let (status, body) = app.get("/api/v1/nothing-here", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"], "not_found");
+}
+
+async fn a_wrong_method_is_a_json_405(app: TestApp) {
+    let (status, _, body) = send(app.client.delete(format!("{}/api/v1/units", app.base))).await;
+    assert_error_parts(
+        status,
+        &body,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    );
 }
 
 async fn openapi_lists_every_api_route(app: TestApp) {

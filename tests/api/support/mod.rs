@@ -1,14 +1,42 @@
 //! What every HTTP test stands on: a real service over a real database, started the way
 //! `vledger serve` starts it, and the people, places and activities the stories begin with.
 
+mod activities;
+mod certificates;
 mod database;
+mod json;
+mod ledger;
 mod people;
+mod qr;
+mod rewards;
 mod service;
+mod tables;
+mod trainings;
+mod units;
+mod volunteers;
 
+pub use activities::{
+    activity_at, activity_body, assert_scanned, attendances, create_activity, finished_activity,
+    open_activity, qr_url, scan, this_minute,
+};
+pub use certificates::{issue, issued, today, verify};
 pub use database::{Backend, Database, fresh_database};
-pub use people::{applicant, id_number, phone};
-pub use service::{Service, TestApp, settings};
+pub use json::{assert_error, assert_error_parts, id_of, time, with};
+pub use ledger::{confirm, hours};
+pub use people::Scene;
+pub use qr::{decode_page_qr, decode_qr};
+pub use rewards::{create_partner, create_reward, give_points, redeem, reward_body};
+pub use service::{Service, TestApp, send, settings};
+pub use tables::Db;
+pub use trainings::{my_trainings, record, training_body, trainings_of_unit};
+pub use units::{
+    audit_entries, create_organisation, ids, organisations, set_population, sorted, unit_detail,
+};
 use vledger::config::Settings;
+pub use volunteers::{
+    STANDARD_ID, applicant, assert_hides_id_number, id_number, import, is_volunteer_no, phone,
+    refused, register, row_errors, volunteers_of,
+};
 
 pub const SECRET_KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 pub const ADMIN_LOGIN: &str = "district-admin";
@@ -57,8 +85,8 @@ pub async fn run<F: Future<Output = ()>>(
     service.stop().await;
 }
 
-/// For tests of what the forgotten check-outs job does: a scheduled run, at every fifth minute
-/// of the clock, would race the test's own run of the job.
+/// For tests that leave a check-in the forgotten check-outs job would close: a scheduled run, at
+/// every fifth minute of the clock, would race them.
 pub fn without_jobs(settings: &mut Settings) {
     settings.jobs = false;
 }

@@ -1,9 +1,18 @@
 //! The people and places a story begins with: the district and its admin, streets and
-//! communities, staff holding a role, and volunteers.
+//! communities, and staff holding a role.
 
 use super::{ADMIN_LOGIN, PASSWORD, TestApp};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
+
+/// The district admin, 花园社区 under 东湖街道, and an organizer granted on 花园社区.
+pub struct Scene {
+    pub admin: String,
+    pub street: i64,
+    pub community: i64,
+    pub organizer_id: i64,
+    pub organizer: String,
+}
 
 impl TestApp {
     /// The district (named 示范区) with its first admin, logged in.
@@ -12,6 +21,33 @@ impl TestApp {
             .await
             .unwrap();
         self.login(ADMIN_LOGIN, PASSWORD).await
+    }
+
+    pub async fn district_id(&self) -> i64 {
+        self.state.store.root_unit().await.unwrap().unwrap().id
+    }
+
+    /// The district admin and 花园社区 under 东湖街道: `(admin token, street, community)`.
+    pub async fn district_with_community(&self) -> (String, i64, i64) {
+        let admin = self.district_admin().await;
+        let (street, community) = self
+            .street_and_community(&admin, "东湖街道", "花园社区")
+            .await;
+        (admin, street, community)
+    }
+
+    pub async fn scene(&self) -> Scene {
+        let (admin, street, community) = self.district_with_community().await;
+        let (organizer_id, organizer) = self
+            .staff(&admin, "organizer-a", "organizer", community)
+            .await;
+        Scene {
+            admin,
+            street,
+            community,
+            organizer_id,
+            organizer,
+        }
     }
 
     pub async fn create_unit(&self, token: &str, name: &str, kind: &str, parent_id: i64) -> i64 {
@@ -33,14 +69,14 @@ impl TestApp {
         street: &str,
         community: &str,
     ) -> (i64, i64) {
-        let district = self.state.store.root_unit().await.unwrap().unwrap().id;
+        let district = self.district_id().await;
         let s = self.create_unit(token, street, "street", district).await;
         let c = self.create_unit(token, community, "community", s).await;
         (s, c)
     }
 
-    /// A staff account holding `role` on `unit_id`, logged in.
-    pub async fn staff(&self, admin: &str, login: &str, role: &str, unit_id: i64) -> (i64, String) {
+    /// A staff account without roles, named after its login, created by `admin`.
+    pub async fn account(&self, admin: &str, login: &str) -> i64 {
         let (status, user) = self
             .post(
                 "/api/v1/users",
@@ -49,7 +85,12 @@ impl TestApp {
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{user}");
-        let id = user["id"].as_i64().unwrap();
+        user["id"].as_i64().unwrap()
+    }
+
+    /// A staff account holding `role` on `unit_id`, logged in.
+    pub async fn staff(&self, admin: &str, login: &str, role: &str, unit_id: i64) -> (i64, String) {
+        let id = self.account(admin, login).await;
         let (status, body) = self
             .post(
                 "/api/v1/grants",
@@ -60,30 +101,4 @@ impl TestApp {
         assert_eq!(status, StatusCode::CREATED, "{body}");
         (id, self.login(login, PASSWORD).await)
     }
-}
-
-/// A registration body for a person; `id_number` and `phone` vary per person.
-pub fn applicant(name: &str, id_number: &str, phone: &str, community_id: i64) -> Value {
-    json!({
-        "name": name,
-        "id_number": id_number,
-        "phone": phone,
-        "password": PASSWORD,
-        "community_id": community_id,
-        "skills": ["急救"],
-        "service_categories": ["扶老助残"],
-        "consent": true,
-    })
-}
-
-/// A valid ID number for person `n` (born 1980 + n days, region 340104).
-pub fn id_number(n: u32) -> String {
-    let birth =
-        chrono::NaiveDate::from_ymd_opt(1980, 1, 1).unwrap() + chrono::Duration::days(i64::from(n));
-    vledger::domain::id_number::compose(340104, birth, n % 1000)
-}
-
-/// A valid mobile number for person `n`.
-pub fn phone(n: u32) -> String {
-    format!("139{:08}", n)
 }

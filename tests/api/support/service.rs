@@ -4,6 +4,7 @@
 
 use super::{Database, SECRET_KEY};
 use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -148,4 +149,60 @@ impl TestApp {
         assert_eq!(status, StatusCode::OK, "{body}");
         body["token"].as_str().unwrap().to_owned()
     }
+
+    /// A login that may fail: `(status, headers, body)`.
+    pub async fn try_login(&self, login: &str, password: &str) -> (StatusCode, HeaderMap, Value) {
+        let body = json!({"login": login, "password": password});
+        send(
+            self.client
+                .post(format!("{}/api/v1/auth/login", self.base))
+                .json(&body),
+        )
+        .await
+    }
+
+    /// A page or image rather than JSON: `(status, content type, text)`.
+    pub async fn fetch_text(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        accept: &str,
+    ) -> (StatusCode, String, String) {
+        let mut req = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header(reqwest::header::ACCEPT, accept);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.unwrap();
+        let content_type = res
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (res.status(), content_type, res.text().await.unwrap())
+    }
+
+    /// Who `token` logs in as.
+    pub async fn me(&self, token: &str) -> Value {
+        let (status, body) = self.get("/api/v1/auth/me", Some(token)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+}
+
+/// Sends a request whose headers matter: `(status, headers, body)`.
+pub async fn send(req: reqwest::RequestBuilder) -> (StatusCode, HeaderMap, Value) {
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let text = res.text().await.unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap()
+    };
+    assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    (status, headers, body)
 }
