@@ -69,6 +69,16 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let listener = TcpListener::bind(&state.settings.listen)
         .await
         .with_context(|| format!("listening on {}", state.settings.listen))?;
+    run(state, listener, shutdown_signal()).await
+}
+
+/// Serves on `listener` (and runs the scheduled jobs when the settings say so) until `shutdown`
+/// completes, then finishes the requests in flight and stops the jobs.
+pub async fn run(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     tracing::info!(address = %listener.local_addr()?, public_url = %state.settings.public_url(), "serving");
     if state.settings.public_url.is_none() {
         tracing::warn!(
@@ -82,7 +92,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
         false => None,
     };
     axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await?;
     if let Some(s) = scheduler.as_mut() {
         s.shutdown().await?;

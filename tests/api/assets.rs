@@ -1,7 +1,8 @@
 //! The pages' style sheets and scripts: served from the binary, kept by browsers for a year under
 //! a URL that changes with their content; no page runs a script written into it.
 
-use crate::support::{Backend, TestApp};
+use crate::both_backends;
+use crate::support::TestApp;
 use reqwest::StatusCode;
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE};
 
@@ -18,10 +19,9 @@ async fn get(app: &TestApp, path: &str) -> reqwest::Response {
     res.unwrap()
 }
 
-// Assets do not touch the database: one backend is enough.
-#[tokio::test]
-async fn pages_link_their_assets_with_a_version_and_run_no_inline_script() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+both_backends!(pages_link_their_assets_with_a_version_and_run_no_inline_script);
+
+async fn pages_link_their_assets_with_a_version_and_run_no_inline_script(app: TestApp) {
     let page = get(&app, "/me").await;
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(page.headers()[CACHE_CONTROL], "no-store");

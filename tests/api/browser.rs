@@ -1,6 +1,8 @@
+//! A phone-sized Chromium, driven through chromedriver, logs in from a scanned code, checks in and
+//! later checks out, and sees its hours.
+
 use crate::both_backends;
-use crate::poster::{open_activity, scan_url};
-use crate::support::{PASSWORD, TestApp, applicant, id_number, phone};
+use crate::support::{PASSWORD, TestApp, applicant, id_number, open_activity, phone, qr_url};
 use chrono::{DateTime, Duration, Utc};
 use fantoccini::{Client, ClientBuilder, Locator};
 use reqwest::StatusCode;
@@ -215,12 +217,13 @@ async fn give_position(driver: &Driver, browser: &Client, origin: &str, (lat, lo
 
 async fn phone_checks_in_and_out(app: &TestApp, driver: &Driver, browser: &Client) {
     let position = (30.657, 104.066);
-    let title = "敬老院探访";
-    let (admin, community, id) = open_activity(app, title, "static").await;
-    let volunteer = applicant("林小雨", &id_number(1), &phone(1), community);
+    let s = app.scene().await;
+    let id = open_activity(app, &s, "static").await;
+    let title = app.stored_activity(id).await.title;
+    let volunteer = applicant("林小雨", &id_number(1), &phone(1), s.community);
     let (status, body) = app.post("/api/v1/volunteers", None, volunteer).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let url = scan_url(app, &admin, id).await;
+    let url = qr_url(app, &s.organizer, id).await;
     assert!(url.starts_with(&app.base), "{url}");
 
     give_position(driver, browser, &app.base, position).await;
@@ -242,7 +245,7 @@ async fn phone_checks_in_and_out(app: &TestApp, driver: &Driver, browser: &Clien
     let (_, rows) = app
         .get(
             &format!("/api/v1/activities/{id}/attendances"),
-            Some(&admin),
+            Some(&s.organizer),
         )
         .await;
     let at: DateTime<Utc> = serde_json::from_value(rows[0]["checked_in_at"].clone()).unwrap();
@@ -274,7 +277,7 @@ async fn phone_checks_in_and_out(app: &TestApp, driver: &Driver, browser: &Clien
 
     let confirm = json!({"confirm_all_checked_out": true});
     let path = format!("/api/v1/activities/{id}/confirmations");
-    let (status, body) = app.post(&path, Some(&admin), confirm).await;
+    let (status, body) = app.post(&path, Some(&s.organizer), confirm).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     browser.goto(&format!("{}/me", app.base)).await.unwrap();
     wait_for_text(browser, "year-hours", |t| t == "1.50").await;
@@ -283,17 +286,19 @@ async fn phone_checks_in_and_out(app: &TestApp, driver: &Driver, browser: &Clien
     assert_eq!(text_of(browser, "l-year").await, "本年服务时长");
     let record = text_of(browser, "records").await;
     assert!(
-        record.contains(title) && record.contains("扫码 · 已确认") && record.contains("1.50"),
+        record.contains(&title) && record.contains("扫码 · 已确认") && record.contains("1.50"),
         "{record}"
     );
     assert_fits_the_screen(browser).await;
 }
 
-both_backends! {
-    async fn a_phone_logs_in_checks_in_and_later_checks_out(app: TestApp) {
-        let Some(driver) = start_driver().await else { return };
-        let browser = phone_browser(&driver).await;
-        phone_checks_in_and_out(&app, &driver, &browser).await;
-        browser.close().await.unwrap();
-    }
+both_backends!(a_phone_logs_in_checks_in_and_later_checks_out);
+
+async fn a_phone_logs_in_checks_in_and_later_checks_out(app: TestApp) {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let browser = phone_browser(&driver).await;
+    phone_checks_in_and_out(&app, &driver, &browser).await;
+    browser.close().await.unwrap();
 }

@@ -2,17 +2,30 @@
 
 mod support;
 
-mod accounts;
 mod activities;
+mod activity_codes;
 mod assets;
 mod browser;
 mod certificates;
+mod check_outs;
 mod cli;
+mod community_records;
+mod confirmations;
 mod health;
+mod id_numbers;
 mod ledger;
+mod ledger_totals;
+mod login;
 mod poster;
+mod recording_trainings;
+mod redemptions;
+mod registration;
+mod registration_by_staff;
 mod rewards;
 mod scans;
+mod staff_accounts;
 mod trainings;
 mod units;
-mod volunteers;
+mod verification;
+mod volunteer_import;
+mod volunteer_profiles;
