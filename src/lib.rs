@@ -1,6 +1,7 @@
 #![forbid(unsafe_code)]
 //! vledger: a volunteer hours ledger and incentive service for a district and its communities.
 
+pub mod app;
 pub mod config;
 pub mod crypto;
 pub mod domain;
@@ -10,9 +11,4 @@ pub mod store;
 pub use error::{Error, Result};
 pub mod demo;
 pub mod http;
-pub mod import;
-pub mod jobs;
-pub mod poster;
-pub mod registration;
-pub mod scans;
 pub mod service;

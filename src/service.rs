@@ -1,13 +1,13 @@
-//! Starting the service: settings → keys → store → HTTP, and the administrative commands that
-//! work on the same store.
+//! Starting the service: settings → keys → store → [`AppState`], serving a router until a
+//! signal, and the administrative commands that work on the same store.
 
+use crate::app::AppState;
 use crate::config::Settings;
 use crate::crypto::{Keys, hash_password};
 use crate::domain::roles::Role;
 use crate::domain::units::UnitKind;
-use crate::http::{AppState, app};
 use anyhow::{Context, bail};
-use std::sync::Arc;
+use axum::Router;
 use tokio::net::TcpListener;
 
 /// Opens the store (migrating it) and loads the keys, refusing a key the database was not
@@ -25,13 +25,7 @@ pub async fn open(settings: Settings) -> anyhow::Result<AppState> {
             keys.fingerprint
         );
     }
-    let scans = crate::scans::ScanRecorder::start(store.clone());
-    Ok(AppState {
-        store,
-        keys: Arc::new(keys),
-        settings: Arc::new(settings),
-        scans,
-    })
+    Ok(AppState::start(store, keys, settings))
 }
 
 fn load_keys(settings: &Settings) -> anyhow::Result<Keys> {
@@ -63,9 +57,9 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     options.open(path)?.write_all(text.as_bytes())
 }
 
-/// Serves (and runs the scheduled jobs) until SIGINT or SIGTERM, then finishes the requests in
-/// flight.
-pub async fn serve(state: AppState) -> anyhow::Result<()> {
+/// Serves `routes` (and runs the scheduled jobs) until SIGINT or SIGTERM, then finishes the
+/// requests in flight.
+pub async fn serve(state: AppState, routes: Router) -> anyhow::Result<()> {
     let listener = TcpListener::bind(&state.settings.listen)
         .await
         .with_context(|| format!("listening on {}", state.settings.listen))?;
@@ -78,10 +72,10 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
         );
     }
     let mut scheduler = match state.settings.jobs {
-        true => Some(crate::jobs::start(state.clone()).await?),
+        true => Some(crate::app::jobs::start(state.clone()).await?),
         false => None,
     };
-    axum::serve(listener, app(state))
+    axum::serve(listener, routes)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     if let Some(s) = scheduler.as_mut() {
@@ -118,7 +112,7 @@ pub async fn create_admin(
     name: &str,
     district: &str,
 ) -> anyhow::Result<i64> {
-    crate::registration::check_password(password)?;
+    crate::app::registration::check_password(password)?;
     let store = &state.store;
     let password = password.to_owned();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await?;

@@ -1,14 +1,14 @@
 //! Activities for organizers: create, list, edit, cancel; their QR code, poster and live
 //! attendance list.
 
-use super::AppState;
 use super::extract::{Json, Path, Query};
 use super::units::scoped_unit;
+use crate::app::AppState;
+use crate::app::poster::{poster_svg, qr_svg};
 use crate::domain::attendance::{Geofence, Window, valid_position};
 use crate::domain::qr::{self, QrMode};
 use crate::domain::roles::{Caller, Role};
 use crate::error::{Error, ErrorBody, Result};
-use crate::poster::{poster_svg, qr_svg};
 use crate::store::activities::{Activity, ActivityFields, AttendanceRow};
 use axum::extract::State;
 use axum::http::{StatusCode, header};

@@ -1,7 +1,7 @@
 //! Login and logout.
 
-use super::AppState;
 use super::extract::{Json, SESSION_COOKIE, session_token};
+use crate::app::AppState;
 use crate::crypto::{new_session_token, session_token_hash, verify_password};
 use crate::domain::roles::{Caller, Role};
 use crate::error::{Error, ErrorBody, Result};

@@ -11,13 +11,13 @@
 //!
 //! The 404 and 409 answers also carry the usual `error` and `message`.
 
-use super::AppState;
 use super::extract::{Json, Path};
 use super::volunteers::visible_volunteer;
+use crate::app::AppState;
+use crate::app::poster::qr_svg;
 use crate::domain::certificate::{self, Content, Line, Verdict};
 use crate::domain::roles::{Caller, Role};
 use crate::error::{Error, ErrorBody, Result};
-use crate::poster::qr_svg;
 use crate::store::certificates::NewCertificate;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};

@@ -1,6 +1,6 @@
 //! Request extractors whose failures answer in the service's JSON error format.
 
-use super::AppState;
+use crate::app::AppState;
 use crate::crypto::session_token_hash;
 use crate::domain::roles::Caller;
 use crate::error::Error;

@@ -1,11 +1,11 @@
 //! Confirming hours, manual entries 补录, corrections, reports 纠错, overdue activities and a
 //! volunteer's hours.
 
-use super::AppState;
 use super::activities::{ORGANIZERS, run_activity};
 use super::extract::{Json, Path, Query};
 use super::units::scoped_unit;
 use super::volunteers::visible_volunteer;
+use crate::app::AppState;
 use crate::domain::hours::hours;
 use crate::domain::ledger::{Review, confirmation_deadline, stars};
 use crate::domain::roles::{Caller, Role};

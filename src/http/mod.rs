@@ -16,10 +16,8 @@ mod units;
 mod users;
 mod volunteers;
 
-use crate::config::Settings;
-use crate::crypto::Keys;
+use crate::app::AppState;
 use crate::error::Error;
-use crate::store::Store;
 use axum::Router;
 use axum::http::StatusCode;
 use std::sync::Arc;
@@ -28,15 +26,6 @@ use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Arc<dyn Store>,
-    pub keys: Arc<Keys>,
-    pub settings: Arc<Settings>,
-    /// The group-commit writer of scans.
-    pub scans: crate::scans::ScanRecorder,
-}
 
 #[derive(OpenApi)]
 #[openapi(

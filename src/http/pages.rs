@@ -2,7 +2,7 @@
 //! with the rotating code. Self-contained (no CDN), Simplified Chinese by default, English with
 //! `?lang=en` or an English-first `Accept-Language`.
 
-use super::AppState;
+use crate::app::AppState;
 use crate::domain::qr;
 use crate::domain::roles::Caller;
 use axum::Router;

@@ -1,9 +1,9 @@
 //! Partners, their rewards and redemptions against points balances.
 
-use super::AppState;
 use super::extract::{Json, Path, Query};
 use super::units::{checked_name, scoped_unit};
 use super::volunteers::visible_volunteer;
+use crate::app::AppState;
 use crate::domain::roles::{Caller, Role};
 use crate::error::{Error, ErrorBody, Result};
 use crate::store::rewards::{

@@ -1,8 +1,8 @@
 //! Scans from a volunteer's phone: `POST /api/v1/scans` records one; `GET /s/{code}` is the page
 //! a scanned QR code opens.
 
-use super::AppState;
 use super::extract::Json;
+use crate::app::AppState;
 use crate::domain::attendance::valid_position;
 use crate::domain::hours::hours;
 use crate::domain::qr::{self, QrError};

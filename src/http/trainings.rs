@@ -1,10 +1,10 @@
 //! Trainings 培训记录 and who attended them: social workers record them, volunteers see their
 //! own with their study hours (which are not service hours).
 
-use super::AppState;
 use super::extract::{Json, Path, Query};
 use super::units::scoped_unit;
 use super::volunteers::visible_volunteer;
+use crate::app::AppState;
 use crate::domain::hours::hours;
 use crate::domain::roles::{Caller, Role};
 use crate::error::{Error, ErrorBody, Result};

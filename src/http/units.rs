@@ -1,7 +1,7 @@
 //! The unit tree: streets and communities, resident populations and organisations.
 
-use super::AppState;
 use super::extract::{Json, Path, Query};
+use crate::app::AppState;
 use crate::domain::roles::{Caller, Role};
 use crate::domain::units::{OrganisationType, UnitKind};
 use crate::error::{Error, ErrorBody, Result};

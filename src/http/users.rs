@@ -1,13 +1,13 @@
 //! Staff accounts and the roles granted to them.
 
-use super::AppState;
 use super::extract::Json;
 use super::units::{checked_name, scoped_unit};
+use crate::app::AppState;
+use crate::app::registration::check_password;
 use crate::crypto::hash_password;
 use crate::domain::roles::{Caller, Role};
 use crate::domain::units::UnitKind;
 use crate::error::{Error, ErrorBody, Result};
-use crate::registration::check_password;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};

@@ -1,14 +1,14 @@
 //! Real-name volunteer registration 实名注册, profiles, the audited ID-number lookup and CSV import.
 
-use super::AppState;
 use super::extract::{Json, Path, Query};
 use super::units::scoped_unit;
+use crate::app::AppState;
+use crate::app::import::{ImportReport, import_csv};
+use crate::app::registration::{Applicant, Channel, check_password, prepare};
 use crate::crypto::hash_password;
 use crate::domain::roles::{Caller, Role};
 use crate::domain::units::UnitKind;
 use crate::error::{Error, ErrorBody, Result};
-use crate::import::{ImportReport, import_csv};
-use crate::registration::{Applicant, Channel, check_password, prepare};
 use crate::store::{Registration, Volunteer};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};

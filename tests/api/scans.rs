@@ -579,7 +579,7 @@ both_backends! {
         .await;
 
         assert_eq!(
-            vledger::jobs::auto_close(&app.state, now).await.unwrap(),
+            vledger::app::jobs::auto_close(&app.state, now).await.unwrap(),
             Some(1)
         );
         let list = attendances(&app, &s.organizer, long_ago).await;
@@ -596,14 +596,14 @@ both_backends! {
 
         let same_period = period + Duration::minutes(4);
         assert_eq!(
-            vledger::jobs::auto_close(&app.state, same_period)
+            vledger::app::jobs::auto_close(&app.state, same_period)
                 .await
                 .unwrap(),
             None
         );
         let next_period = period + Duration::minutes(5);
         assert_eq!(
-            vledger::jobs::auto_close(&app.state, next_period)
+            vledger::app::jobs::auto_close(&app.state, next_period)
                 .await
                 .unwrap(),
             Some(0)
@@ -648,7 +648,7 @@ both_backends! {
         let id = id_of(&activity);
         let attendance = checked_in_at(&app, id, volunteer_id, time(&activity["starts_at"])).await;
         assert_eq!(
-            vledger::jobs::auto_close(&app.state, Utc::now())
+            vledger::app::jobs::auto_close(&app.state, Utc::now())
                 .await
                 .unwrap(),
             Some(1)

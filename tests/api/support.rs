@@ -5,8 +5,9 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU32, Ordering};
+use vledger::app::AppState;
 use vledger::config::Settings;
-use vledger::http::{AppState, app};
+use vledger::http::app;
 
 pub const SECRET_KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 pub const ADMIN_LOGIN: &str = "district-admin";

@@ -2,10 +2,10 @@
 //! its line number and reason, and a row whose person is already registered adds nothing, so the
 //! same file can be imported twice.
 
+use super::registration::{Applicant, Channel, prepare};
 use crate::crypto::Keys;
 use crate::domain::units::UnitKind;
 use crate::error::{Error, Result};
-use crate::registration::{Applicant, Channel, prepare};
 use crate::store::{NewVolunteer, Registration, Store, Unit};
 use chrono::Utc;
 use serde::Serialize;
