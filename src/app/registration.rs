@@ -4,6 +4,9 @@
 use crate::crypto::Keys;
 use crate::domain::id_number::IdNumber;
 use crate::domain::phone::Phone;
+use crate::error::codes::{
+    CONSENT_REQUIRED, INVALID_ID_NUMBER, INVALID_NAME, INVALID_PHONE, INVALID_TAGS, WEAK_PASSWORD,
+};
 use crate::error::{Error, Result};
 use crate::store::NewVolunteer;
 use chrono::{DateTime, Utc};
@@ -48,17 +51,16 @@ pub fn prepare(
         || name.chars().any(char::is_control)
     {
         return Err(Error::invalid(
-            "invalid_name",
+            INVALID_NAME,
             "the real name must have 1 to 50 characters and no control characters",
         ));
     }
     let id = IdNumber::parse(&a.id_number, now.date_naive())
-        .map_err(|e| Error::invalid("invalid_id_number", e.to_string()))?;
-    let phone =
-        Phone::parse(&a.phone).map_err(|e| Error::invalid("invalid_phone", e.to_string()))?;
+        .map_err(|e| Error::invalid(INVALID_ID_NUMBER, e.to_string()))?;
+    let phone = Phone::parse(&a.phone).map_err(|e| Error::invalid(INVALID_PHONE, e.to_string()))?;
     if !a.consent {
         return Err(Error::invalid(
-            "consent_required",
+            CONSENT_REQUIRED,
             "the volunteer must agree to the processing of their personal information",
         ));
     }
@@ -89,7 +91,7 @@ fn tags(raw: &[String], field: &str) -> Result<Vec<String>> {
     let bad_tag = |t: &String| t.chars().count() > MAX_TAG_CHARS || t.chars().any(char::is_control);
     if tags.len() > MAX_TAGS || tags.iter().any(bad_tag) {
         return Err(Error::invalid(
-            "invalid_tags",
+            INVALID_TAGS,
             format!(
                 "{field}: at most {MAX_TAGS} entries of at most {MAX_TAG_CHARS} characters, no control characters"
             ),
@@ -103,7 +105,7 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 pub fn check_password(password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > 256 {
         return Err(Error::invalid(
-            "weak_password",
+            WEAK_PASSWORD,
             "a password needs 8 to 256 characters",
         ));
     }

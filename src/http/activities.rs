@@ -8,6 +8,10 @@ use crate::app::poster::{poster_svg, qr_svg};
 use crate::domain::attendance::{Geofence, Window, valid_position};
 use crate::domain::qr::{self, QrMode};
 use crate::domain::roles::{Caller, Role};
+use crate::error::codes::{
+    ACTIVITY_CANCELLED, INVALID_BODY, INVALID_CAPACITY, INVALID_FIELD, INVALID_GEOFENCE,
+    INVALID_TIME,
+};
 use crate::error::{Error, ErrorBody, Result};
 use crate::store::activities::{Activity, ActivityFields, AttendanceRow};
 use axum::extract::State;
@@ -70,7 +74,7 @@ fn text(value: &str, field: &'static str, max: usize) -> Result<String> {
     let control = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
     if v.is_empty() || v.chars().count() > max || v.chars().any(control) {
         return Err(Error::invalid(
-            "invalid_field",
+            INVALID_FIELD,
             format!("{field} needs 1 to {max} characters and no control characters"),
         ));
     }
@@ -86,13 +90,13 @@ impl ActivityBody {
             || self.ends_at - self.starts_at > Duration::hours(24)
         {
             return Err(Error::invalid(
-                "invalid_time",
+                INVALID_TIME,
                 "an activity ends after it starts, within 24 hours, between 1949 and 2100",
             ));
         }
         if self.capacity.is_some_and(|c| !(1..=100_000).contains(&c)) {
             return Err(Error::invalid(
-                "invalid_capacity",
+                INVALID_CAPACITY,
                 "capacity is between 1 and 100,000",
             ));
         }
@@ -107,7 +111,7 @@ impl ActivityBody {
             }
             Some(_) => {
                 return Err(Error::invalid(
-                    "invalid_geofence",
+                    INVALID_GEOFENCE,
                     "a geofence is a real position and a radius of 10 to 50,000 m",
                 ));
             }
@@ -160,7 +164,7 @@ pub(super) async fn run_activity(
 /// Creates an activity in a unit where the caller is an organizer or admin.
 #[utoipa::path(post, path = "/api/v1/activities", tag = "activities", request_body = ActivityBody,
     responses((status = 201, body = Activity), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "invalid_time, invalid_field, invalid_capacity, invalid_geofence, invalid_body", body = ErrorBody)),
+              (status = 422, description = [INVALID_TIME, INVALID_FIELD, INVALID_CAPACITY, INVALID_GEOFENCE, INVALID_BODY].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn create_activity(
     State(state): State<AppState>,
@@ -225,7 +229,7 @@ async fn get_activity(
 /// Replaces an activity's fields (its unit stays).
 #[utoipa::path(put, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = i64, Path)), request_body = ActivityBody,
     responses((status = 200, body = Activity), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, description = "activity_cancelled", body = ErrorBody), (status = 422, body = ErrorBody)),
+              (status = 409, description = ACTIVITY_CANCELLED, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn update_activity(
     State(state): State<AppState>,
@@ -236,7 +240,7 @@ async fn update_activity(
     let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
     if activity.is_cancelled() {
         return Err(Error::conflict(
-            "activity_cancelled",
+            ACTIVITY_CANCELLED,
             "a cancelled activity cannot be edited",
         ));
     }

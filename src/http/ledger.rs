@@ -9,6 +9,11 @@ use crate::app::AppState;
 use crate::domain::hours::hours;
 use crate::domain::ledger::{Review, confirmation_deadline, stars};
 use crate::domain::roles::{Caller, Role};
+use crate::error::codes::{
+    ALREADY_RECORDED, ALREADY_RESOLVED, ALREADY_REVIEWED, DUPLICATE_ATTENDANCE, INVALID_ENTRY,
+    INVALID_KIND, INVALID_MESSAGE, INVALID_MINUTES, INVALID_YEAR, NOTHING_TO_REVIEW,
+    REASON_REQUIRED, STILL_CHECKED_IN,
+};
 use crate::error::{Error, ErrorBody, Result};
 use crate::store::ledger::{
     EntryView, LedgerEntry, LedgerRules, NewReport, RecordReport, ReviewOutcome,
@@ -53,11 +58,7 @@ fn written(raw: &str, code: &'static str, hint: &str) -> Result<String> {
 }
 
 fn reason(raw: &str) -> Result<String> {
-    written(
-        raw,
-        "reason_required",
-        "give a reason of 1 to 500 characters",
-    )
+    written(raw, REASON_REQUIRED, "give a reason of 1 to 500 characters")
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -99,8 +100,8 @@ pub struct ConfirmationAnswer {
 #[utoipa::path(post, path = "/api/v1/activities/{id}/confirmations", tag = "ledger", params(("id" = i64, Path)),
     request_body = ConfirmationBody,
     responses((status = 200, body = ConfirmationAnswer), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, description = "already_reviewed, still_checked_in", body = ErrorBody),
-              (status = 422, description = "nothing_to_review, duplicate_attendance, reason_required, invalid_minutes", body = ErrorBody)),
+              (status = 409, description = [ALREADY_REVIEWED, STILL_CHECKED_IN].join(", "), body = ErrorBody),
+              (status = 422, description = [NOTHING_TO_REVIEW, DUPLICATE_ATTENDANCE, REASON_REQUIRED, INVALID_MINUTES].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn confirmations(
     State(state): State<AppState>,
@@ -132,7 +133,7 @@ async fn confirmations(
     let mut listed = HashSet::new();
     if let Some((dup, _)) = reviews.iter().find(|(a, _)| !listed.insert(*a)) {
         return Err(Error::invalid(
-            "duplicate_attendance",
+            DUPLICATE_ATTENDANCE,
             format!("attendance {dup} is listed twice"),
         ));
     }
@@ -147,7 +148,7 @@ async fn confirmations(
     }
     if reviews.is_empty() {
         return Err(Error::invalid(
-            "nothing_to_review",
+            NOTHING_TO_REVIEW,
             "list attendances to confirm, adjust or reject",
         ));
     }
@@ -170,8 +171,8 @@ pub struct ManualEntryBody {
 #[utoipa::path(post, path = "/api/v1/activities/{id}/manual-entries", tag = "ledger", params(("id" = i64, Path)),
     request_body = ManualEntryBody,
     responses((status = 201, body = LedgerEntry), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, description = "already_recorded", body = ErrorBody),
-              (status = 422, description = "invalid_minutes, reason_required", body = ErrorBody)),
+              (status = 409, description = ALREADY_RECORDED, body = ErrorBody),
+              (status = 422, description = [INVALID_MINUTES, REASON_REQUIRED].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn manual_entry(
     State(state): State<AppState>,
@@ -211,7 +212,7 @@ pub struct CorrectionBody {
 #[utoipa::path(post, path = "/api/v1/ledger/{id}/corrections", tag = "ledger", params(("id" = i64, Path)),
     request_body = CorrectionBody,
     responses((status = 201, body = LedgerEntry), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "invalid_minutes, invalid_entry, reason_required", body = ErrorBody)),
+              (status = 422, description = [INVALID_MINUTES, INVALID_ENTRY, REASON_REQUIRED].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn correct(
     State(state): State<AppState>,
@@ -345,7 +346,7 @@ async fn volunteer_hours(
     });
     if !(1949..=2100).contains(&year) {
         return Err(Error::invalid(
-            "invalid_year",
+            INVALID_YEAR,
             "the year must be between 1949 and 2100",
         ));
     }
@@ -379,7 +380,7 @@ async fn volunteer_hours(
 #[utoipa::path(post, path = "/api/v1/volunteers/{id}/reports", tag = "ledger", params(("id" = String, Path, description = "`me`")),
     request_body = NewReport,
     responses((status = 201, body = RecordReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "invalid_kind, invalid_entry, invalid_message", body = ErrorBody)),
+              (status = 422, description = [INVALID_KIND, INVALID_ENTRY, INVALID_MESSAGE].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn file_report(
     State(state): State<AppState>,
@@ -396,7 +397,7 @@ async fn file_report(
         .ok_or(Error::NotFound("activity"))?;
     let message = written(
         &body.message,
-        "invalid_message",
+        INVALID_MESSAGE,
         "say what is wrong in 1 to 500 characters",
     )?;
     match (body.kind.as_str(), body.entry_id) {
@@ -409,31 +410,31 @@ async fn file_report(
                 .ok_or(Error::NotFound("entry"))?;
             if entry.volunteer_id != v.id || entry.activity_id != Some(body.activity_id) {
                 return Err(Error::invalid(
-                    "invalid_entry",
+                    INVALID_ENTRY,
                     "the entry is not yours for this activity",
                 ));
             }
         }
         ("wrong", None) => {
             return Err(Error::invalid(
-                "invalid_entry",
+                INVALID_ENTRY,
                 "name the entry that is wrong",
             ));
         }
         ("missing", Some(_)) => {
             return Err(Error::invalid(
-                "invalid_entry",
+                INVALID_ENTRY,
                 "a missing record has no entry",
             ));
         }
-        _ => return Err(Error::invalid("invalid_kind", "kind is missing or wrong")),
+        _ => return Err(Error::invalid(INVALID_KIND, "kind is missing or wrong")),
     }
     if body
         .minutes_claimed
         .is_some_and(|m| !(0..=24 * 60).contains(&m))
     {
         return Err(Error::invalid(
-            "invalid_minutes",
+            INVALID_MINUTES,
             "claimed time is between 0 and 1440 minutes",
         ));
     }
@@ -492,8 +493,8 @@ pub struct ResolutionBody {
 #[utoipa::path(post, path = "/api/v1/reports/{id}/resolution", tag = "ledger", params(("id" = i64, Path)),
     request_body = ResolutionBody,
     responses((status = 200, body = RecordReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, description = "already_resolved", body = ErrorBody),
-              (status = 422, description = "invalid_minutes, reason_required", body = ErrorBody)),
+              (status = 409, description = ALREADY_RESOLVED, body = ErrorBody),
+              (status = 422, description = [INVALID_MINUTES, REASON_REQUIRED].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn resolve_report(
     State(state): State<AppState>,
@@ -514,7 +515,7 @@ async fn resolve_report(
         (true, Some(m)) => Some(m),
         (true, None) => {
             return Err(Error::invalid(
-                "invalid_minutes",
+                INVALID_MINUTES,
                 "give the minutes to record",
             ));
         }

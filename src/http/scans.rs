@@ -7,6 +7,9 @@ use crate::domain::attendance::valid_position;
 use crate::domain::hours::hours;
 use crate::domain::qr::{self, QrError};
 use crate::domain::roles::Caller;
+use crate::error::codes::{
+    ACTIVITY_CANCELLED, ACTIVITY_FULL, INVALID_QR, NOT_A_VOLUNTEER, OUTSIDE_WINDOW,
+};
 use crate::error::{Error, ErrorBody, Result};
 use crate::store::activities::{AttendanceSnapshot, Scan, ScanOutcome};
 use axum::extract::State;
@@ -50,7 +53,7 @@ pub struct ScanAnswer {
 
 fn invalid_qr(e: QrError) -> Error {
     Error::denied(
-        "invalid_qr",
+        INVALID_QR,
         match e {
             QrError::Invalid => "this is not a valid check-in code of this service",
             QrError::Expired => {
@@ -64,8 +67,8 @@ fn invalid_qr(e: QrError) -> Error {
 /// nothing and answers the same state.
 #[utoipa::path(post, path = "/api/v1/scans", tag = "scans", request_body = ScanBody,
     responses((status = 200, body = ScanAnswer), (status = 401, body = ErrorBody),
-              (status = 403, description = "invalid_qr, not_a_volunteer", body = ErrorBody),
-              (status = 409, description = "outside_window, activity_cancelled, activity_full", body = ErrorBody)),
+              (status = 403, description = [INVALID_QR, NOT_A_VOLUNTEER].join(", "), body = ErrorBody),
+              (status = 409, description = [OUTSIDE_WINDOW, ACTIVITY_CANCELLED, ACTIVITY_FULL].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn scan(
     State(state): State<AppState>,
@@ -74,7 +77,7 @@ async fn scan(
 ) -> Result<Json<ScanAnswer>> {
     if !caller.is_volunteer {
         return Err(Error::denied(
-            "not_a_volunteer",
+            NOT_A_VOLUNTEER,
             "only a registered volunteer can check in",
         ));
     }
@@ -89,7 +92,7 @@ async fn scan(
         .map_err(invalid_qr)?;
     if activity.is_cancelled() {
         return Err(Error::conflict(
-            "activity_cancelled",
+            ACTIVITY_CANCELLED,
             "this activity has been cancelled",
         ));
     }
@@ -122,11 +125,11 @@ async fn scan(
             activity.title.clone(),
         ))),
         ScanOutcome::OutsideWindow => Err(Error::conflict(
-            "outside_window",
+            OUTSIDE_WINDOW,
             "check-in opens 30 minutes before the start and closes at the end",
         )),
         ScanOutcome::Full => Err(Error::conflict(
-            "activity_full",
+            ACTIVITY_FULL,
             "this activity has no places left",
         )),
     }

@@ -7,6 +7,10 @@ use super::volunteers::visible_volunteer;
 use crate::app::AppState;
 use crate::domain::hours::hours;
 use crate::domain::roles::{Caller, Role};
+use crate::error::codes::{
+    INVALID_BODY, INVALID_FIELD, INVALID_HELD_ON, INVALID_STUDY_HOURS, INVALID_YEAR,
+    TOO_MANY_VOLUNTEERS, UNKNOWN_VOLUNTEER,
+};
 use crate::error::{Error, ErrorBody, Result};
 use crate::store::trainings::{Attendee, NewTraining, StudyRecord, Training, year_span};
 use axum::extract::State;
@@ -59,7 +63,7 @@ impl StudyHours {
             .filter(|m| *m > 0);
         minutes.ok_or_else(|| {
             Error::invalid(
-                "invalid_study_hours",
+                INVALID_STUDY_HOURS,
                 "study hours are a decimal more than 0 and at most 24, e.g. \"2.5\"",
             )
         })
@@ -90,7 +94,7 @@ fn text(value: &str, field: &'static str, multiline: bool) -> Result<String> {
     let control = |c: char| c.is_control() && !(multiline && matches!(c, '\n' | '\r'));
     if v.is_empty() || v.chars().count() > 200 || v.chars().any(control) {
         return Err(Error::invalid(
-            "invalid_field",
+            INVALID_FIELD,
             format!("{field} needs 1 to 200 characters and no control characters"),
         ));
     }
@@ -104,7 +108,7 @@ fn volunteer_ids(ids: &[i64]) -> Result<Vec<i64>> {
     ids.dedup();
     if ids.len() > MAX_VOLUNTEERS {
         return Err(Error::invalid(
-            "too_many_volunteers",
+            TOO_MANY_VOLUNTEERS,
             format!("name at most {MAX_VOLUNTEERS} volunteers at once"),
         ));
     }
@@ -117,7 +121,7 @@ impl TrainingBody {
         let latest = today + Months::new(12);
         if !(earliest..=latest).contains(&self.held_on) {
             return Err(Error::invalid(
-                "invalid_held_on",
+                INVALID_HELD_ON,
                 format!("a training is held between 1949-01-01 and {latest}"),
             ));
         }
@@ -143,7 +147,7 @@ fn year_or_this(state: &AppState, year: Option<i32>) -> Result<i32> {
     let year = year.unwrap_or_else(|| today(state).year());
     if !(1949..=2100).contains(&year) {
         return Err(Error::invalid(
-            "invalid_year",
+            INVALID_YEAR,
             "the year must be between 1949 and 2100",
         ));
     }
@@ -188,7 +192,7 @@ async fn detail(state: &AppState, training: Training) -> Result<TrainingDetail> 
 /// community within the unit. Audited.
 #[utoipa::path(post, path = "/api/v1/trainings", tag = "trainings", request_body = TrainingBody,
     responses((status = 201, body = Training), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "invalid_field, invalid_study_hours, invalid_held_on, unknown_volunteer, too_many_volunteers, invalid_body", body = ErrorBody)),
+              (status = 422, description = [INVALID_FIELD, INVALID_STUDY_HOURS, INVALID_HELD_ON, UNKNOWN_VOLUNTEER, TOO_MANY_VOLUNTEERS, INVALID_BODY].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn create_training(
     State(state): State<AppState>,
@@ -215,7 +219,7 @@ pub struct TrainingQuery {
 /// Trainings of the units under `unit_id`, newest first.
 #[utoipa::path(get, path = "/api/v1/trainings", tag = "trainings", params(TrainingQuery),
     responses((status = 200, body = Vec<Training>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "invalid_year", body = ErrorBody)),
+              (status = 422, description = INVALID_YEAR, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn list_trainings(
     State(state): State<AppState>,
@@ -257,7 +261,7 @@ pub struct AttendeesBody {
 #[utoipa::path(post, path = "/api/v1/trainings/{id}/attendees", tag = "trainings", params(("id" = i64, Path)),
     request_body = AttendeesBody,
     responses((status = 200, body = TrainingDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "unknown_volunteer, too_many_volunteers, invalid_body", body = ErrorBody)),
+              (status = 422, description = [UNKNOWN_VOLUNTEER, TOO_MANY_VOLUNTEERS, INVALID_BODY].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn add_attendees(
     State(state): State<AppState>,
@@ -299,7 +303,7 @@ pub struct VolunteerTrainings {
 #[utoipa::path(get, path = "/api/v1/volunteers/{id}/trainings", tag = "trainings",
     params(("id" = String, Path, description = "a volunteer id or `me`"), YearQuery),
     responses((status = 200, body = VolunteerTrainings), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "invalid_year", body = ErrorBody)),
+              (status = 422, description = INVALID_YEAR, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn volunteer_trainings(
     State(state): State<AppState>,

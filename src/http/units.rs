@@ -4,6 +4,10 @@ use super::extract::{Json, Path, Query};
 use crate::app::AppState;
 use crate::domain::roles::{Caller, Role};
 use crate::domain::units::{OrganisationType, UnitKind};
+use crate::error::codes::{
+    DUPLICATE_ORGANISATION, DUPLICATE_UNIT, FORBIDDEN, INVALID_KIND, INVALID_NAME,
+    INVALID_ORG_TYPE, INVALID_PARENT, INVALID_POPULATION, INVALID_YEAR, NOT_A_COMMUNITY,
+};
 use crate::error::{Error, ErrorBody, Result};
 use crate::store::{Organisation, Population, Unit};
 use axum::extract::State;
@@ -42,7 +46,7 @@ pub(super) fn checked_name(raw: &str) -> Result<&str> {
     let name = raw.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(Error::invalid(
-            "invalid_name",
+            INVALID_NAME,
             "a name has 1 to 100 characters and no control characters",
         ));
     }
@@ -54,7 +58,7 @@ pub(super) fn checked_name(raw: &str) -> Result<&str> {
     responses((status = 200, body = Vec<Unit>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
 async fn list_units(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<Unit>>> {
     if !caller.is_staff() {
-        return Err(Error::denied("forbidden", "only staff see the unit tree"));
+        return Err(Error::denied(FORBIDDEN, "only staff see the unit tree"));
     }
     Ok(Json(
         state.store.units_within(&caller.visible_roots()).await?,
@@ -72,8 +76,8 @@ pub struct NewUnitBody {
 /// Creates a street or a community; the caller must be an admin of the parent.
 #[utoipa::path(post, path = "/api/v1/units", tag = "units", request_body = NewUnitBody,
     responses((status = 201, body = Unit), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody), (status = 409, description = "duplicate_unit", body = ErrorBody),
-              (status = 422, description = "invalid_kind, invalid_parent, invalid_name", body = ErrorBody)),
+              (status = 404, body = ErrorBody), (status = 409, description = DUPLICATE_UNIT, body = ErrorBody),
+              (status = 422, description = [INVALID_KIND, INVALID_PARENT, INVALID_NAME].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn create_unit(
     State(state): State<AppState>,
@@ -82,12 +86,12 @@ async fn create_unit(
 ) -> Result<(StatusCode, Json<Unit>)> {
     let kind = UnitKind::parse(&body.kind)
         .filter(|k| *k != UnitKind::District)
-        .ok_or_else(|| Error::invalid("invalid_kind", "kind is street or community"))?;
+        .ok_or_else(|| Error::invalid(INVALID_KIND, "kind is street or community"))?;
     let name = checked_name(&body.name)?;
     let parent = scoped_unit(&state, &caller, body.parent_id, &Role::ADMINS).await?;
     if Some(parent.kind) != kind.parent_kind() {
         return Err(Error::invalid(
-            "invalid_parent",
+            INVALID_PARENT,
             format!(
                 "a {} belongs under a {}",
                 kind.as_str(),
@@ -140,7 +144,7 @@ pub struct PopulationAnswer {
 #[utoipa::path(put, path = "/api/v1/units/{id}/population/{year}", tag = "units",
     params(("id" = i64, Path), ("year" = i32, Path)), request_body = PopulationBody,
     responses((status = 200, body = PopulationAnswer), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "not_a_community, invalid_year, invalid_population", body = ErrorBody)),
+              (status = 422, description = [NOT_A_COMMUNITY, INVALID_YEAR, INVALID_POPULATION].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn set_population(
     State(state): State<AppState>,
@@ -151,19 +155,19 @@ async fn set_population(
     let unit = scoped_unit(&state, &caller, id, &Role::ADMINS).await?;
     if unit.kind != UnitKind::Community {
         return Err(Error::invalid(
-            "not_a_community",
+            NOT_A_COMMUNITY,
             "resident population is kept per community",
         ));
     }
     if !(1949..=2100).contains(&year) {
         return Err(Error::invalid(
-            "invalid_year",
+            INVALID_YEAR,
             "the year must be between 1949 and 2100",
         ));
     }
     if !(0..=10_000_000).contains(&body.resident_population) {
         return Err(Error::invalid(
-            "invalid_population",
+            INVALID_POPULATION,
             "a population is between 0 and 10,000,000",
         ));
     }
@@ -207,8 +211,8 @@ pub struct NewOrganisationBody {
 /// Registers an organisation to a community.
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "units", request_body = NewOrganisationBody,
     responses((status = 201, body = Organisation), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, description = "duplicate_organisation", body = ErrorBody),
-              (status = 422, description = "invalid_org_type, not_a_community, invalid_name", body = ErrorBody)),
+              (status = 409, description = DUPLICATE_ORGANISATION, body = ErrorBody),
+              (status = 422, description = [INVALID_ORG_TYPE, NOT_A_COMMUNITY, INVALID_NAME].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn create_organisation(
     State(state): State<AppState>,
@@ -217,7 +221,7 @@ async fn create_organisation(
 ) -> Result<(StatusCode, Json<Organisation>)> {
     let org_type = OrganisationType::parse(&body.org_type).ok_or_else(|| {
         Error::invalid(
-            "invalid_org_type",
+            INVALID_ORG_TYPE,
             "org_type is volunteer_service or community_social",
         )
     })?;
@@ -225,7 +229,7 @@ async fn create_organisation(
     let unit = scoped_unit(&state, &caller, body.unit_id, &Role::ADMINS).await?;
     if unit.kind != UnitKind::Community {
         return Err(Error::invalid(
-            "not_a_community",
+            NOT_A_COMMUNITY,
             "organisations are registered to a community",
         ));
     }

@@ -7,6 +7,9 @@ use crate::app::registration::check_password;
 use crate::crypto::hash_password;
 use crate::domain::roles::{Caller, Role};
 use crate::domain::units::UnitKind;
+use crate::error::codes::{
+    DUPLICATE_LOGIN, FORBIDDEN, INVALID_LOGIN, INVALID_NAME, INVALID_UNIT, WEAK_PASSWORD,
+};
 use crate::error::{Error, ErrorBody, Result};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -39,8 +42,8 @@ pub struct NewUserAnswer {
 /// Creates a staff account (no roles yet: grant them next). Any unit admin may do this.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserBody,
     responses((status = 201, body = NewUserAnswer), (status = 403, body = ErrorBody),
-              (status = 409, description = "duplicate_login", body = ErrorBody),
-              (status = 422, description = "invalid_login, weak_password, invalid_name", body = ErrorBody)),
+              (status = 409, description = DUPLICATE_LOGIN, body = ErrorBody),
+              (status = 422, description = [INVALID_LOGIN, WEAK_PASSWORD, INVALID_NAME].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn create_user(
     State(state): State<AppState>,
@@ -48,10 +51,7 @@ async fn create_user(
     Json(body): Json<NewUserBody>,
 ) -> Result<(StatusCode, Json<NewUserAnswer>)> {
     if !caller.grants.iter().any(|g| Role::ADMINS.contains(&g.role)) {
-        return Err(Error::denied(
-            "forbidden",
-            "only unit admins create accounts",
-        ));
+        return Err(Error::denied(FORBIDDEN, "only unit admins create accounts"));
     }
     let login = body.login.trim();
     let login_ok = (3..=64).contains(&login.len())
@@ -60,7 +60,7 @@ async fn create_user(
             .all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b));
     if !login_ok {
         return Err(Error::invalid(
-            "invalid_login",
+            INVALID_LOGIN,
             "a login has 3 to 64 letters, digits or ._@-",
         ));
     }
@@ -103,13 +103,13 @@ async fn create_grant(
     if body.role == Role::DistrictAdmin {
         if !caller.may(&[Role::DistrictAdmin], &unit.path) {
             return Err(Error::denied(
-                "forbidden",
+                FORBIDDEN,
                 "only a district admin grants district_admin",
             ));
         }
         if unit.kind != UnitKind::District {
             return Err(Error::invalid(
-                "invalid_unit",
+                INVALID_UNIT,
                 "district_admin is granted on the district",
             ));
         }

@@ -8,6 +8,10 @@ use crate::app::registration::{Applicant, Channel, check_password, prepare};
 use crate::crypto::hash_password;
 use crate::domain::roles::{Caller, Role};
 use crate::domain::units::UnitKind;
+use crate::error::codes::{
+    CONSENT_REQUIRED, DUPLICATE_ID_NUMBER, DUPLICATE_PHONE, FORBIDDEN, INVALID_COMMUNITY,
+    INVALID_CSV, INVALID_ID_NUMBER, INVALID_NAME, INVALID_PHONE, WEAK_PASSWORD,
+};
 use crate::error::{Error, ErrorBody, Result};
 use crate::store::{Registration, Volunteer};
 use axum::extract::{DefaultBodyLimit, State};
@@ -60,8 +64,8 @@ pub struct RegisterBody {
 /// behalf, with their consent recorded under the admin's name.
 #[utoipa::path(post, path = "/api/v1/volunteers", tag = "volunteers", request_body = RegisterBody,
     responses((status = 201, body = Volunteer),
-              (status = 409, description = "duplicate_id_number, duplicate_phone", body = ErrorBody),
-              (status = 422, description = "invalid_id_number, invalid_phone, consent_required, weak_password, invalid_name, invalid_community", body = ErrorBody)))]
+              (status = 409, description = [DUPLICATE_ID_NUMBER, DUPLICATE_PHONE].join(", "), body = ErrorBody),
+              (status = 422, description = [INVALID_ID_NUMBER, INVALID_PHONE, CONSENT_REQUIRED, WEAK_PASSWORD, INVALID_NAME, INVALID_COMMUNITY].join(", "), body = ErrorBody)))]
 async fn register(
     State(state): State<AppState>,
     caller: Option<Caller>,
@@ -72,12 +76,12 @@ async fn register(
         .unit(body.community_id)
         .await?
         .filter(|u| u.kind == UnitKind::Community)
-        .ok_or_else(|| Error::invalid("invalid_community", "community_id names no community"))?;
+        .ok_or_else(|| Error::invalid(INVALID_COMMUNITY, "community_id names no community"))?;
     let staff = match caller {
         Some(c) if c.may(&Role::ADMINS, &community.path) => Some(c.user_id),
         Some(c) if c.is_staff() => {
             return Err(Error::denied(
-                "forbidden",
+                FORBIDDEN,
                 "staff register volunteers only in communities they administer",
             ));
         }
@@ -114,7 +118,7 @@ async fn register(
         (None, Some(_)) => {}
         (None, None) => {
             return Err(Error::invalid(
-                "weak_password",
+                WEAK_PASSWORD,
                 "choose a password of at least 8 characters",
             ));
         }
@@ -133,11 +137,11 @@ async fn register(
             Ok((StatusCode::CREATED, Json(v)))
         }
         Some(Registration::DuplicateIdNumber) => Err(Error::conflict(
-            "duplicate_id_number",
+            DUPLICATE_ID_NUMBER,
             "this person is already registered as a volunteer",
         )),
         Some(Registration::DuplicatePhone) | None => Err(Error::conflict(
-            "duplicate_phone",
+            DUPLICATE_PHONE,
             "another account already uses this phone number",
         )),
     }
@@ -263,7 +267,7 @@ async fn reveal_id_number(
     let v = visible_volunteer(&state, &caller, &id, &[Role::DistrictAdmin]).await?;
     if !caller.may(&[Role::DistrictAdmin], &v.community_path) {
         return Err(Error::denied(
-            "forbidden",
+            FORBIDDEN,
             "only a district admin may see a full ID number",
         ));
     }
@@ -281,7 +285,7 @@ async fn reveal_id_number(
 #[utoipa::path(post, path = "/api/v1/volunteers/import", tag = "volunteers",
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody),
-              (status = 422, description = "invalid_csv", body = ErrorBody)),
+              (status = 422, description = INVALID_CSV, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn import(
     State(state): State<AppState>,
@@ -290,7 +294,7 @@ async fn import(
 ) -> Result<Json<ImportReport>> {
     if !caller.grants.iter().any(|g| Role::ADMINS.contains(&g.role)) {
         return Err(Error::denied(
-            "forbidden",
+            FORBIDDEN,
             "only unit admins import volunteers",
         ));
     }
