@@ -4,9 +4,10 @@
 use super::extract::{Json, Path, Query};
 use super::units::scoped_unit;
 use crate::app::AppState;
+use crate::app::check_in::code_url;
 use crate::app::poster::{poster_svg, qr_svg};
 use crate::domain::attendance::{Geofence, Window, valid_position};
-use crate::domain::qr::{self, QrMode};
+use crate::domain::qr::QrMode;
 use crate::domain::roles::{Caller, Role};
 use crate::error::codes::{
     ACTIVITY_CANCELLED, INVALID_BODY, INVALID_CAPACITY, INVALID_FIELD, INVALID_GEOFENCE,
@@ -277,22 +278,6 @@ pub struct QrAnswer {
     mode: QrMode,
 }
 
-/// The URL for an activity's code at `now`: the static one, or the current rotating one.
-pub(super) fn scan_url(state: &AppState, activity: &Activity, now: DateTime<Utc>) -> QrAnswer {
-    let step = (activity.qr_mode == QrMode::Rotating).then(|| qr::rotation_step(now));
-    let code = qr::code(&state.keys.qr, &activity.qr_secret, activity.id, step);
-    // A static code checks out until the grace period after the end.
-    let expires_at = step.map_or(
-        activity.ends_at + state.settings.checkout_grace(),
-        qr::step_expires_at,
-    );
-    QrAnswer {
-        url: format!("{}/s/{code}", state.settings.public_url()),
-        expires_at,
-        mode: activity.qr_mode,
-    }
-}
-
 /// The URL to put in the QR code now (a fresh one each 30 s in rotating mode).
 #[utoipa::path(get, path = "/api/v1/activities/{id}/qr", tag = "activities", params(("id" = i64, Path)),
     responses((status = 200, body = QrAnswer), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
@@ -303,9 +288,14 @@ async fn current_qr(
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse> {
     let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    let code = code_url(&state, &activity, Utc::now());
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
-        Json(scan_url(&state, &activity, Utc::now())),
+        Json(QrAnswer {
+            url: code.url,
+            expires_at: code.expires_at,
+            mode: activity.qr_mode,
+        }),
     ))
 }
 
@@ -319,7 +309,7 @@ async fn qr_image(
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse> {
     let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
-    let svg = qr_svg(&scan_url(&state, &activity, Utc::now()).url, 480);
+    let svg = qr_svg(&code_url(&state, &activity, Utc::now()).url, 480);
     Ok((
         [
             (header::CONTENT_TYPE, "image/svg+xml"),
@@ -340,7 +330,7 @@ async fn poster(
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse> {
     let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
-    let url = scan_url(&state, &activity, Utc::now()).url;
+    let url = code_url(&state, &activity, Utc::now()).url;
     let svg = poster_svg(&activity, &url, state.settings.display_offset());
     let disposition = format!("inline; filename=\"activity-{}-poster.svg\"", activity.id);
     Ok((

@@ -5,12 +5,12 @@ mod activities;
 mod audit;
 mod auth;
 mod certificates;
+mod check_in;
 pub mod extract;
 mod health;
 mod ledger;
 mod pages;
 mod rewards;
-mod scans;
 mod trainings;
 mod units;
 mod users;
@@ -56,7 +56,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(volunteers::router())
         .merge(audit::router())
         .merge(activities::router())
-        .merge(scans::router())
+        .merge(check_in::router())
         .merge(ledger::router())
         .merge(rewards::router())
         .merge(trainings::router())

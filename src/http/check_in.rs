@@ -1,17 +1,15 @@
-//! Scans from a volunteer's phone: `POST /api/v1/scans` records one; `GET /s/{code}` is the page
-//! a scanned QR code opens.
+//! Check-in from a volunteer's phone: `POST /api/v1/scans` records the scan of an activity's QR
+//! code. (`GET /s/{code}`, the page a scanned code opens, is in `pages.rs`.)
 
 use super::extract::Json;
 use crate::app::AppState;
-use crate::domain::attendance::valid_position;
+use crate::app::check_in::{self, Recorded};
 use crate::domain::hours::hours;
-use crate::domain::qr::{self, QrError};
 use crate::domain::roles::Caller;
 use crate::error::codes::{
     ACTIVITY_CANCELLED, ACTIVITY_FULL, INVALID_QR, NOT_A_VOLUNTEER, OUTSIDE_WINDOW,
 };
 use crate::error::{Error, ErrorBody, Result};
-use crate::store::activities::{AttendanceSnapshot, Scan, ScanOutcome};
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -51,18 +49,6 @@ pub struct ScanAnswer {
     changed: bool,
 }
 
-fn invalid_qr(e: QrError) -> Error {
-    Error::denied(
-        INVALID_QR,
-        match e {
-            QrError::Invalid => "this is not a valid check-in code of this service",
-            QrError::Expired => {
-                "this code has expired: scan the code on the organizer's screen again"
-            }
-        },
-    )
-}
-
 /// Records a scan: the first checks in, a later one checks out, a repeat within a minute changes
 /// nothing and answers the same state.
 #[utoipa::path(post, path = "/api/v1/scans", tag = "scans", request_body = ScanBody,
@@ -81,76 +67,23 @@ async fn scan(
             "only a registered volunteer can check in",
         ));
     }
-    let now = Utc::now();
-    let code = qr::parse(&body.url).map_err(invalid_qr)?;
-    let activity = state
-        .scans
-        .activity(state.store.as_ref(), code.activity_id)
-        .await?
-        .ok_or_else(|| invalid_qr(QrError::Invalid))?;
-    code.verify(&state.keys.qr, &activity.qr_secret, activity.qr_mode, now)
-        .map_err(invalid_qr)?;
-    if activity.is_cancelled() {
-        return Err(Error::conflict(
-            ACTIVITY_CANCELLED,
-            "this activity has been cancelled",
-        ));
-    }
-    // A position is evidence only: a missing or unusable one never blocks the scan.
-    let position = match (body.lat, body.lon) {
-        (Some(lat), Some(lon)) if valid_position(lat, lon) => Some((lat, lon)),
-        _ => None,
-    };
-    let outcome = state
-        .scans
-        .record(Scan {
-            activity_id: activity.id,
-            window: activity.window(),
-            capacity: activity.capacity,
-            geofence: activity.geofence(),
-            volunteer_id: caller.user_id,
-            at: now,
-            position,
-            grace: state.settings.checkout_grace(),
-        })
-        .await?;
-    match outcome {
-        ScanOutcome::Recorded {
-            attendance,
-            changed,
-        } => Ok(Json(answer(
-            attendance,
-            changed,
-            activity.id,
-            activity.title.clone(),
-        ))),
-        ScanOutcome::OutsideWindow => Err(Error::conflict(
-            OUTSIDE_WINDOW,
-            "check-in opens 30 minutes before the start and closes at the end",
-        )),
-        ScanOutcome::Full => Err(Error::conflict(
-            ACTIVITY_FULL,
-            "this activity has no places left",
-        )),
-    }
+    let position = body.lat.zip(body.lon);
+    let recorded = check_in::scan(&state, caller.user_id, &body.url, position, Utc::now()).await?;
+    Ok(Json(answer(recorded)))
 }
 
-fn answer(
-    a: AttendanceSnapshot,
-    changed: bool,
-    activity_id: i64,
-    activity_title: String,
-) -> ScanAnswer {
+fn answer(r: Recorded) -> ScanAnswer {
+    let a = r.attendance;
     ScanAnswer {
         state: a.state.as_str().to_owned(),
         attendance_id: a.id,
-        activity_id,
-        activity_title,
+        activity_id: r.activity.id,
+        activity_title: r.activity.title.clone(),
         checked_in_at: a.checked_in_at,
         checked_out_at: a.checked_out_at,
         credited_minutes: a.credited_minutes,
         hours: a.credited_minutes.map(|m| hours(i64::from(m))),
         outside_geofence: a.outside_geofence,
-        changed,
+        changed: r.changed,
     }
 }
