@@ -2,8 +2,9 @@
 //! signal, and the administrative commands that work on the same store.
 
 use crate::app::AppState;
+use crate::app::registration::{check_password, password_hash};
 use crate::config::Settings;
-use crate::crypto::{Keys, hash_password};
+use crate::crypto::Keys;
 use crate::domain::roles::Role;
 use crate::domain::units::UnitKind;
 use anyhow::{Context, bail};
@@ -112,10 +113,9 @@ pub async fn create_admin(
     name: &str,
     district: &str,
 ) -> anyhow::Result<i64> {
-    crate::app::registration::check_password(password)?;
+    check_password(password)?;
+    let hash = password_hash(password.to_owned()).await?;
     let store = &state.store;
-    let password = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await?;
     let user_id = store.create_user(login, Some(&hash), name).await?;
     let root = match store.root_unit().await? {
         Some(root) => root,

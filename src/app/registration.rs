@@ -1,14 +1,17 @@
 //! Turning what a person typed (on a phone, in a CSV file) into a volunteer ready to store.
-//! One path for self-registration, registration by staff, CSV import and demo data.
+//! One path for self-registration, registration by staff, CSV import and demo data; and the
+//! passwords of new accounts.
 
-use crate::crypto::Keys;
+use super::AppState;
+use crate::crypto::{Keys, hash_password};
 use crate::domain::id_number::IdNumber;
 use crate::domain::phone::Phone;
 use crate::error::codes::{
-    CONSENT_REQUIRED, INVALID_ID_NUMBER, INVALID_NAME, INVALID_PHONE, INVALID_TAGS, WEAK_PASSWORD,
+    CONSENT_REQUIRED, DUPLICATE_ID_NUMBER, DUPLICATE_PHONE, INVALID_ID_NUMBER, INVALID_NAME,
+    INVALID_PHONE, INVALID_TAGS, WEAK_PASSWORD,
 };
 use crate::error::{Error, Result};
-use crate::store::NewVolunteer;
+use crate::store::{NewVolunteer, Registration, Volunteer};
 use chrono::{DateTime, Utc};
 
 /// The fields a volunteer gives, unvalidated.
@@ -100,6 +103,49 @@ fn tags(raw: &[String], field: &str) -> Result<Vec<String>> {
     Ok(tags)
 }
 
+/// Registers one volunteer, by themselves or by staff (as `channel` says): the applicant as
+/// [`prepare`]d, with the password they chose, which only staff may leave out.
+pub async fn register(
+    state: &AppState,
+    applicant: &Applicant,
+    password: Option<String>,
+    channel: Channel,
+) -> Result<Volunteer> {
+    let mut volunteer = prepare(applicant, None, channel, &state.keys, Utc::now())?;
+    match password {
+        Some(password) => {
+            check_password(&password)?;
+            volunteer.password_hash = Some(password_hash(password).await?);
+        }
+        None if channel.recorded_by.is_none() => {
+            return Err(Error::invalid(
+                WEAK_PASSWORD,
+                "choose a password of at least 8 characters",
+            ));
+        }
+        None => {}
+    }
+    let outcome = state
+        .store
+        .register_volunteers(std::slice::from_ref(&volunteer))
+        .await?;
+    match outcome.into_iter().next() {
+        Some(Registration::Registered { id, .. }) => state
+            .store
+            .volunteer(id)
+            .await?
+            .ok_or(Error::NotFound("volunteer")),
+        Some(Registration::DuplicateIdNumber) => Err(Error::conflict(
+            DUPLICATE_ID_NUMBER,
+            "this person is already registered as a volunteer",
+        )),
+        Some(Registration::DuplicatePhone) | None => Err(Error::conflict(
+            DUPLICATE_PHONE,
+            "another account already uses this phone number",
+        )),
+    }
+}
+
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
 pub fn check_password(password: &str) -> Result<()> {
@@ -110,4 +156,12 @@ pub fn check_password(password: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The hash of a password, computed off the async workers: Argon2 takes tens of milliseconds of
+/// CPU.
+pub async fn password_hash(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| Error::Internal(e.into()))
 }

@@ -3,8 +3,7 @@
 use super::extract::Json;
 use super::units::{checked_name, scoped_unit};
 use crate::app::AppState;
-use crate::app::registration::check_password;
-use crate::crypto::hash_password;
+use crate::app::registration::{check_password, password_hash};
 use crate::domain::roles::{Caller, Role};
 use crate::domain::units::UnitKind;
 use crate::error::codes::{
@@ -66,10 +65,7 @@ async fn create_user(
     }
     check_password(&body.password)?;
     let name = checked_name(&body.name)?;
-    let password = body.password;
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(anyhow::Error::from)?;
+    let hash = password_hash(body.password).await?;
     let id = state.store.create_user(login, Some(&hash), name).await?;
     Ok((
         StatusCode::CREATED,

@@ -4,8 +4,7 @@ use super::extract::{Json, Path, Query};
 use super::units::scoped_unit;
 use crate::app::AppState;
 use crate::app::import::{ImportReport, import_csv};
-use crate::app::registration::{Applicant, Channel, check_password, prepare};
-use crate::crypto::hash_password;
+use crate::app::registration::{self, Applicant, Channel};
 use crate::domain::roles::{Caller, Role};
 use crate::domain::units::UnitKind;
 use crate::error::codes::{
@@ -13,12 +12,11 @@ use crate::error::codes::{
     INVALID_CSV, INVALID_ID_NUMBER, INVALID_NAME, INVALID_PHONE, WEAK_PASSWORD,
 };
 use crate::error::{Error, ErrorBody, Result};
-use crate::store::{Registration, Volunteer};
+use crate::store::Volunteer;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use bytes::Bytes;
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -77,22 +75,18 @@ async fn register(
         .await?
         .filter(|u| u.kind == UnitKind::Community)
         .ok_or_else(|| Error::invalid(INVALID_COMMUNITY, "community_id names no community"))?;
-    let staff = match caller {
-        Some(c) if c.may(&Role::ADMINS, &community.path) => Some(c.user_id),
+    let channel = match caller {
+        Some(c) if c.may(&Role::ADMINS, &community.path) => Channel {
+            via: "staff",
+            recorded_by: Some(c.user_id),
+        },
         Some(c) if c.is_staff() => {
             return Err(Error::denied(
                 FORBIDDEN,
                 "staff register volunteers only in communities they administer",
             ));
         }
-        _ => None,
-    };
-    let channel = match staff {
-        Some(id) => Channel {
-            via: "staff",
-            recorded_by: Some(id),
-        },
-        None => Channel {
+        _ => Channel {
             via: "self",
             recorded_by: None,
         },
@@ -106,45 +100,8 @@ async fn register(
         service_categories: body.service_categories,
         consent: body.consent,
     };
-    let mut volunteer = prepare(&applicant, None, channel, &state.keys, Utc::now())?;
-    match (body.password, staff) {
-        (Some(password), _) => {
-            check_password(&password)?;
-            let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-                .await
-                .map_err(anyhow::Error::from)?;
-            volunteer.password_hash = Some(hash);
-        }
-        (None, Some(_)) => {}
-        (None, None) => {
-            return Err(Error::invalid(
-                WEAK_PASSWORD,
-                "choose a password of at least 8 characters",
-            ));
-        }
-    }
-    let outcome = state
-        .store
-        .register_volunteers(std::slice::from_ref(&volunteer))
-        .await?;
-    match outcome.into_iter().next() {
-        Some(Registration::Registered { id, .. }) => {
-            let v = state
-                .store
-                .volunteer(id)
-                .await?
-                .ok_or(Error::NotFound("volunteer"))?;
-            Ok((StatusCode::CREATED, Json(v)))
-        }
-        Some(Registration::DuplicateIdNumber) => Err(Error::conflict(
-            DUPLICATE_ID_NUMBER,
-            "this person is already registered as a volunteer",
-        )),
-        Some(Registration::DuplicatePhone) | None => Err(Error::conflict(
-            DUPLICATE_PHONE,
-            "another account already uses this phone number",
-        )),
-    }
+    let volunteer = registration::register(&state, &applicant, body.password, channel).await?;
+    Ok((StatusCode::CREATED, Json(volunteer)))
 }
 
 /// Loads a volunteer the caller may see: themselves (`me` or their own id) or staff of their
