@@ -3,6 +3,7 @@
 
 pub mod codes;
 
+use crate::domain::text::InvalidText;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use codes::{
@@ -97,6 +98,15 @@ impl Error {
             Error::TooManyAttempts { .. } => TOO_MANY_ATTEMPTS,
             Error::Unavailable => UNAVAILABLE,
             Error::Internal(_) => INTERNAL,
+        }
+    }
+}
+
+impl From<InvalidText> for Error {
+    fn from(e: InvalidText) -> Self {
+        Error::Invalid {
+            code: e.code,
+            message: e.message,
         }
     }
 }

@@ -6,9 +6,10 @@ use super::AppState;
 use crate::crypto::{Keys, hash_password};
 use crate::domain::id_number::IdNumber;
 use crate::domain::phone::Phone;
+use crate::domain::text::REAL_NAME;
 use crate::error::codes::{
-    CONSENT_REQUIRED, DUPLICATE_ID_NUMBER, DUPLICATE_PHONE, INVALID_ID_NUMBER, INVALID_NAME,
-    INVALID_PHONE, INVALID_TAGS, WEAK_PASSWORD,
+    CONSENT_REQUIRED, DUPLICATE_ID_NUMBER, DUPLICATE_PHONE, INVALID_ID_NUMBER, INVALID_PHONE,
+    INVALID_TAGS, WEAK_PASSWORD,
 };
 use crate::error::{Error, Result};
 use crate::store::{NewVolunteer, Registration, Volunteer};
@@ -35,7 +36,6 @@ pub struct Channel {
     pub recorded_by: Option<i64>,
 }
 
-const MAX_NAME_CHARS: usize = 50;
 const MAX_TAGS: usize = 20;
 const MAX_TAG_CHARS: usize = 30;
 
@@ -47,17 +47,7 @@ pub fn prepare(
     keys: &Keys,
     now: DateTime<Utc>,
 ) -> Result<NewVolunteer> {
-    let name = a.name.trim();
-    // PostgreSQL cannot store NUL: control characters are refused, not turned into a 500.
-    if name.is_empty()
-        || name.chars().count() > MAX_NAME_CHARS
-        || name.chars().any(char::is_control)
-    {
-        return Err(Error::invalid(
-            INVALID_NAME,
-            "the real name must have 1 to 50 characters and no control characters",
-        ));
-    }
+    let name = REAL_NAME.parse(&a.name)?;
     let id = IdNumber::parse(&a.id_number, now.date_naive())
         .map_err(|e| Error::invalid(INVALID_ID_NUMBER, e.to_string()))?;
     let phone = Phone::parse(&a.phone).map_err(|e| Error::invalid(INVALID_PHONE, e.to_string()))?;
@@ -68,7 +58,7 @@ pub fn prepare(
         ));
     }
     Ok(NewVolunteer {
-        name: name.to_owned(),
+        name,
         id_number_enc: keys.encrypt_id_number(id.as_str()),
         id_number_hash: keys.id_number_hash(id.as_str()),
         id_number_masked: id.masked(),

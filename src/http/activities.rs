@@ -9,6 +9,7 @@ use crate::app::poster::{poster_svg, qr_svg};
 use crate::domain::attendance::{Geofence, Window, valid_position};
 use crate::domain::qr::QrMode;
 use crate::domain::roles::{Caller, Role};
+use crate::domain::text::TextRule;
 use crate::error::codes::{
     ACTIVITY_CANCELLED, INVALID_BODY, INVALID_CAPACITY, INVALID_FIELD, INVALID_GEOFENCE,
     INVALID_TIME,
@@ -68,20 +69,6 @@ pub struct ActivityBody {
     geofence: Option<GeofenceBody>,
 }
 
-/// 1 to `max` characters once trimmed, with no control characters but line breaks and tabs
-/// (PostgreSQL cannot store NUL).
-fn text(value: &str, field: &'static str, max: usize) -> Result<String> {
-    let v = value.trim();
-    let control = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
-    if v.is_empty() || v.chars().count() > max || v.chars().any(control) {
-        return Err(Error::invalid(
-            INVALID_FIELD,
-            format!("{field} needs 1 to {max} characters and no control characters"),
-        ));
-    }
-    Ok(v.to_owned())
-}
-
 impl ActivityBody {
     fn fields(&self, default_organiser: &str, default_person: &str) -> Result<ActivityFields> {
         let in_range = |t: DateTime<Utc>| (1949..=2100).contains(&t.year());
@@ -118,20 +105,16 @@ impl ActivityBody {
             }
         };
         Ok(ActivityFields {
-            title: text(&self.title, "title", 100)?,
-            place: text(&self.place, "place", 200)?,
-            content: text(&self.content, "content", 2000)?,
-            category: text(&self.category, "category", 50)?,
-            organiser: text(
-                self.organiser.as_deref().unwrap_or(default_organiser),
-                "organiser",
-                100,
-            )?,
-            person_in_charge: text(
-                self.person_in_charge.as_deref().unwrap_or(default_person),
-                "person_in_charge",
-                50,
-            )?,
+            title: TextRule::field("title", 100).parse(&self.title)?,
+            place: TextRule::field("place", 200).parse(&self.place)?,
+            content: TextRule::field("content", 2000)
+                .multiline()
+                .parse(&self.content)?,
+            category: TextRule::field("category", 50).parse(&self.category)?,
+            organiser: TextRule::field("organiser", 100)
+                .parse(self.organiser.as_deref().unwrap_or(default_organiser))?,
+            person_in_charge: TextRule::field("person_in_charge", 50)
+                .parse(self.person_in_charge.as_deref().unwrap_or(default_person))?,
             window: Window {
                 starts_at: self.starts_at,
                 ends_at: self.ends_at,

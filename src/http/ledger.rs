@@ -9,6 +9,7 @@ use crate::app::AppState;
 use crate::domain::hours::hours;
 use crate::domain::ledger::{Review, confirmation_deadline, stars};
 use crate::domain::roles::{Caller, Role};
+use crate::domain::text::{REASON, REPORT_MESSAGE};
 use crate::error::codes::{
     ALREADY_RECORDED, ALREADY_RESOLVED, ALREADY_REVIEWED, DUPLICATE_ATTENDANCE, INVALID_ENTRY,
     INVALID_KIND, INVALID_MESSAGE, INVALID_MINUTES, INVALID_YEAR, NOTHING_TO_REVIEW,
@@ -45,20 +46,6 @@ fn rules(state: &AppState) -> LedgerRules {
         points_per_hour: state.settings.points_per_hour,
         offset: state.settings.display_offset(),
     }
-}
-
-/// Free text a person writes (a reason, a report): 1 to 500 characters once trimmed, no control
-/// characters but line breaks; else 422 with `code` and `hint`.
-fn written(raw: &str, code: &'static str, hint: &str) -> Result<String> {
-    let t = raw.trim();
-    if t.is_empty() || t.chars().count() > 500 || t.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(Error::invalid(code, hint));
-    }
-    Ok(t.to_owned())
-}
-
-fn reason(raw: &str) -> Result<String> {
-    written(raw, REASON_REQUIRED, "give a reason of 1 to 500 characters")
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -117,7 +104,7 @@ async fn confirmations(
             a.attendance_id,
             Review::Adjust {
                 minutes: a.minutes,
-                reason: reason(&a.reason)?,
+                reason: REASON.parse(&a.reason)?,
             },
         ));
     }
@@ -125,7 +112,7 @@ async fn confirmations(
         reviews.push((
             r.attendance_id,
             Review::Reject {
-                reason: reason(&r.reason)?,
+                reason: REASON.parse(&r.reason)?,
                 fraudulent: r.fraudulent,
             },
         ));
@@ -181,7 +168,7 @@ async fn manual_entry(
     Json(body): Json<ManualEntryBody>,
 ) -> Result<(StatusCode, Json<LedgerEntry>)> {
     let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
-    let reason = reason(&body.reason)?;
+    let reason = REASON.parse(&body.reason)?;
     state
         .store
         .volunteer(body.volunteer_id)
@@ -228,7 +215,7 @@ async fn correct(
     if !caller.may(&ORGANIZERS, &path) {
         return Err(Error::forbidden());
     }
-    let reason = reason(&body.reason)?;
+    let reason = REASON.parse(&body.reason)?;
     let corrected = state
         .store
         .correct_entry(&entry, &path, body.minutes, &reason, caller.user_id)
@@ -395,11 +382,7 @@ async fn file_report(
         .activity(body.activity_id)
         .await?
         .ok_or(Error::NotFound("activity"))?;
-    let message = written(
-        &body.message,
-        INVALID_MESSAGE,
-        "say what is wrong in 1 to 500 characters",
-    )?;
+    let message = REPORT_MESSAGE.parse(&body.message)?;
     match (body.kind.as_str(), body.entry_id) {
         ("missing", None) => {}
         ("wrong", Some(entry_id)) => {
@@ -510,7 +493,7 @@ async fn resolve_report(
     if !caller.may(&ORGANIZERS, &report.unit_path) {
         return Err(Error::forbidden());
     }
-    let reason = reason(&body.reason)?;
+    let reason = REASON.parse(&body.reason)?;
     let accept = match (body.accept, body.minutes) {
         (true, Some(m)) => Some(m),
         (true, None) => {

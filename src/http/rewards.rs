@@ -1,10 +1,11 @@
 //! Partners, their rewards and redemptions against points balances.
 
 use super::extract::{Json, Path, Query};
-use super::units::{checked_name, scoped_unit};
+use super::units::scoped_unit;
 use super::volunteers::visible_volunteer;
 use crate::app::AppState;
 use crate::domain::roles::{Caller, Role};
+use crate::domain::text::{DESCRIPTION, NAME};
 use crate::error::codes::{
     DUPLICATE_PARTNER, FORBIDDEN, INSUFFICIENT_POINTS, INVALID_DESCRIPTION, INVALID_NAME,
     INVALID_POINTS_COST, INVALID_QUERY, INVALID_STOCK, NOT_A_VOLUNTEER, OUT_OF_STOCK,
@@ -52,10 +53,10 @@ async fn create_partner(
     Json(body): Json<PartnerBody>,
 ) -> Result<(StatusCode, Json<Partner>)> {
     let unit = scoped_unit(&state, &caller, body.unit_id, &Role::ADMINS).await?;
-    let name = checked_name(&body.name)?;
+    let name = NAME.parse(&body.name)?;
     let partner = state
         .store
-        .create_partner(&unit, name, caller.user_id)
+        .create_partner(&unit, &name, caller.user_id)
         .await?;
     Ok((StatusCode::CREATED, Json(partner)))
 }
@@ -88,19 +89,6 @@ pub struct RewardBody {
     points_cost: i64,
     /// 0 to 1,000,000.
     stock: i64,
-}
-
-/// 0 to 2,000 characters once trimmed, no control characters but line breaks and tabs.
-fn checked_description(raw: &str) -> Result<String> {
-    let d = raw.trim();
-    let control = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
-    if d.chars().count() > 2000 || d.chars().any(control) {
-        return Err(Error::invalid(
-            INVALID_DESCRIPTION,
-            "a description has at most 2,000 characters and no control characters",
-        ));
-    }
-    Ok(d.to_owned())
 }
 
 /// `value` if it lies in `min..=1,000,000`, else the 422 `code`.
@@ -142,8 +130,8 @@ async fn create_reward(
         .ok_or(Error::NotFound("partner"))?;
     admin_of(&caller, &partner.unit_path)?;
     let reward = NewReward {
-        name: checked_name(&body.name)?.to_owned(),
-        description: checked_description(&body.description)?,
+        name: NAME.parse(&body.name)?,
+        description: DESCRIPTION.parse(&body.description)?,
         points_cost: amount(
             body.points_cost,
             1,

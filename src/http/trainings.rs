@@ -7,6 +7,7 @@ use super::volunteers::visible_volunteer;
 use crate::app::AppState;
 use crate::domain::hours::hours;
 use crate::domain::roles::{Caller, Role};
+use crate::domain::text::TextRule;
 use crate::error::codes::{
     INVALID_BODY, INVALID_FIELD, INVALID_HELD_ON, INVALID_STUDY_HOURS, INVALID_YEAR,
     TOO_MANY_VOLUNTEERS, UNKNOWN_VOLUNTEER,
@@ -87,20 +88,6 @@ pub struct TrainingBody {
     volunteer_ids: Vec<i64>,
 }
 
-/// 1 to 200 characters once trimmed, with no control characters (line breaks only where
-/// `multiline`); PostgreSQL cannot store NUL.
-fn text(value: &str, field: &'static str, multiline: bool) -> Result<String> {
-    let v = value.trim();
-    let control = |c: char| c.is_control() && !(multiline && matches!(c, '\n' | '\r'));
-    if v.is_empty() || v.chars().count() > 200 || v.chars().any(control) {
-        return Err(Error::invalid(
-            INVALID_FIELD,
-            format!("{field} needs 1 to 200 characters and no control characters"),
-        ));
-    }
-    Ok(v.to_owned())
-}
-
 /// The ids once each, in order; at most `MAX_VOLUNTEERS`.
 fn volunteer_ids(ids: &[i64]) -> Result<Vec<i64>> {
     let mut ids = ids.to_vec();
@@ -126,10 +113,12 @@ impl TrainingBody {
             ));
         }
         Ok(NewTraining {
-            name: text(&self.name, "name", false)?,
-            content: text(&self.content, "content", true)?,
+            name: TextRule::field("name", 200).parse(&self.name)?,
+            content: TextRule::field("content", 200)
+                .multiline()
+                .parse(&self.content)?,
             study_minutes: self.study_hours.minutes()?,
-            host: text(&self.host, "host", false)?,
+            host: TextRule::field("host", 200).parse(&self.host)?,
             held_on: self.held_on,
         })
     }

@@ -3,6 +3,7 @@
 use super::extract::{Json, Path, Query};
 use crate::app::AppState;
 use crate::domain::roles::{Caller, Role};
+use crate::domain::text::NAME;
 use crate::domain::units::{OrganisationType, UnitKind};
 use crate::error::codes::{
     DUPLICATE_ORGANISATION, DUPLICATE_UNIT, FORBIDDEN, INVALID_KIND, INVALID_NAME,
@@ -40,19 +41,6 @@ pub(super) async fn scoped_unit(
     }
 }
 
-/// A name of a unit, organisation or person: 1 to 100 characters once trimmed, none of them a
-/// control character (PostgreSQL cannot store NUL).
-pub(super) fn checked_name(raw: &str) -> Result<&str> {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(Error::invalid(
-            INVALID_NAME,
-            "a name has 1 to 100 characters and no control characters",
-        ));
-    }
-    Ok(name)
-}
-
 /// The units the caller may see: the subtrees of their grants.
 #[utoipa::path(get, path = "/api/v1/units", tag = "units",
     responses((status = 200, body = Vec<Unit>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
@@ -87,7 +75,7 @@ async fn create_unit(
     let kind = UnitKind::parse(&body.kind)
         .filter(|k| *k != UnitKind::District)
         .ok_or_else(|| Error::invalid(INVALID_KIND, "kind is street or community"))?;
-    let name = checked_name(&body.name)?;
+    let name = NAME.parse(&body.name)?;
     let parent = scoped_unit(&state, &caller, body.parent_id, &Role::ADMINS).await?;
     if Some(parent.kind) != kind.parent_kind() {
         return Err(Error::invalid(
@@ -101,7 +89,7 @@ async fn create_unit(
     }
     let unit = state
         .store
-        .create_unit(name, kind, Some(&parent), Some(caller.user_id))
+        .create_unit(&name, kind, Some(&parent), Some(caller.user_id))
         .await?;
     Ok((StatusCode::CREATED, Json(unit)))
 }
@@ -225,7 +213,7 @@ async fn create_organisation(
             "org_type is volunteer_service or community_social",
         )
     })?;
-    let name = checked_name(&body.name)?;
+    let name = NAME.parse(&body.name)?;
     let unit = scoped_unit(&state, &caller, body.unit_id, &Role::ADMINS).await?;
     if unit.kind != UnitKind::Community {
         return Err(Error::invalid(
@@ -235,7 +223,7 @@ async fn create_organisation(
     }
     let org = state
         .store
-        .create_organisation(&unit, name, org_type, Some(caller.user_id))
+        .create_organisation(&unit, &name, org_type, Some(caller.user_id))
         .await?;
     Ok((StatusCode::CREATED, Json(org)))
 }

@@ -1,10 +1,11 @@
 //! Staff accounts and the roles granted to them.
 
 use super::extract::Json;
-use super::units::{checked_name, scoped_unit};
+use super::units::scoped_unit;
 use crate::app::AppState;
 use crate::app::registration::{check_password, password_hash};
 use crate::domain::roles::{Caller, Role};
+use crate::domain::text::NAME;
 use crate::domain::units::UnitKind;
 use crate::error::codes::{
     DUPLICATE_LOGIN, FORBIDDEN, INVALID_LOGIN, INVALID_NAME, INVALID_UNIT, WEAK_PASSWORD,
@@ -64,15 +65,15 @@ async fn create_user(
         ));
     }
     check_password(&body.password)?;
-    let name = checked_name(&body.name)?;
+    let name = NAME.parse(&body.name)?;
     let hash = password_hash(body.password).await?;
-    let id = state.store.create_user(login, Some(&hash), name).await?;
+    let id = state.store.create_user(login, Some(&hash), &name).await?;
     Ok((
         StatusCode::CREATED,
         Json(NewUserAnswer {
             id,
             login: login.to_owned(),
-            name: name.to_owned(),
+            name,
         }),
     ))
 }
