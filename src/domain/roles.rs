@@ -27,6 +27,10 @@ impl Role {
     ];
     /// Roles that may keep units, accounts and volunteers.
     pub const ADMINS: [Role; 2] = [Role::UnitAdmin, Role::DistrictAdmin];
+    /// Who runs activities and confirms their hours: organizers and the admins above them.
+    pub const ORGANIZERS: [Role; 3] = [Role::Organizer, Role::UnitAdmin, Role::DistrictAdmin];
+    /// Who records trainings: social workers and the admins above them.
+    pub const RECORDERS: [Role; 3] = [Role::SocialWorker, Role::UnitAdmin, Role::DistrictAdmin];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -72,6 +76,11 @@ impl Caller {
     /// Whether the caller holds one of `roles` on the unit at `unit_path` or above it.
     pub fn may(&self, roles: &[Role], unit_path: &str) -> bool {
         permits(&self.grants, roles, unit_path)
+    }
+
+    /// Whether the caller is a unit or district admin anywhere.
+    pub fn is_admin(&self) -> bool {
+        self.grants.iter().any(|g| Role::ADMINS.contains(&g.role))
     }
 
     pub fn is_staff(&self) -> bool {

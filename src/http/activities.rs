@@ -1,8 +1,8 @@
 //! Activities for organizers: create, list, edit, cancel; their QR code, poster and live
 //! attendance list.
 
+use super::access::{run_activity, scoped_unit};
 use super::extract::{Json, Path, Query};
-use super::units::scoped_unit;
 use crate::app::AppState;
 use crate::app::check_in::code_url;
 use crate::app::poster::{poster_svg, qr_svg};
@@ -25,9 +25,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-/// Who runs activities: organizers and the admins above them.
-pub const ORGANIZERS: [Role; 3] = [Role::Organizer, Role::UnitAdmin, Role::DistrictAdmin];
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -126,25 +123,6 @@ impl ActivityBody {
     }
 }
 
-/// Loads an activity the caller may run (organizer or admin of its unit or above).
-pub(super) async fn run_activity(
-    state: &AppState,
-    caller: &Caller,
-    id: i64,
-    roles: &[Role],
-) -> Result<Activity> {
-    let activity = state
-        .store
-        .activity(id)
-        .await?
-        .ok_or(Error::NotFound("activity"))?;
-    if caller.may(roles, &activity.unit_path) {
-        Ok(activity)
-    } else {
-        Err(Error::forbidden())
-    }
-}
-
 /// Creates an activity in a unit where the caller is an organizer or admin.
 #[utoipa::path(post, path = "/api/v1/activities", tag = "activities", request_body = ActivityBody,
     responses((status = 201, body = Activity), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -155,7 +133,7 @@ async fn create_activity(
     caller: Caller,
     Json(body): Json<ActivityBody>,
 ) -> Result<(StatusCode, Json<Activity>)> {
-    let unit = scoped_unit(&state, &caller, body.unit_id, &ORGANIZERS).await?;
+    let unit = scoped_unit(&state, &caller, body.unit_id, &Role::ORGANIZERS).await?;
     let fields = body.fields(&unit.name, &caller.name)?;
     let mut secret = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut secret);
@@ -221,7 +199,7 @@ async fn update_activity(
     Path(id): Path<i64>,
     Json(body): Json<ActivityBody>,
 ) -> Result<Json<Activity>> {
-    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
     if activity.is_cancelled() {
         return Err(Error::conflict(
             ACTIVITY_CANCELLED,
@@ -246,7 +224,7 @@ async fn cancel_activity(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<Activity>> {
-    run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
     let cancelled = state.store.cancel_activity(id, caller.user_id).await?;
     state.scans.forget(id);
     Ok(Json(cancelled))
@@ -270,7 +248,7 @@ async fn current_qr(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse> {
-    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
     let code = code_url(&state, &activity, Utc::now());
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
@@ -291,7 +269,7 @@ async fn qr_image(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse> {
-    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
     let svg = qr_svg(&code_url(&state, &activity, Utc::now()).url, 480);
     Ok((
         [
@@ -312,7 +290,7 @@ async fn poster(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse> {
-    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
     let url = code_url(&state, &activity, Utc::now()).url;
     let svg = poster_svg(&activity, &url, state.settings.display_offset());
     let disposition = format!("inline; filename=\"activity-{}-poster.svg\"", activity.id);
@@ -334,6 +312,6 @@ async fn attendances(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<AttendanceRow>>> {
-    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
     Ok(Json(state.store.attendances_of(activity.id).await?))
 }

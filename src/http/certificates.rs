@@ -11,8 +11,8 @@
 //!
 //! The 404 and 409 answers also carry the usual `error` and `message`.
 
+use super::access::visible_volunteer;
 use super::extract::{Json, Path};
-use super::volunteers::visible_volunteer;
 use crate::app::AppState;
 use crate::app::poster::qr_svg;
 use crate::domain::certificate::{self, Content, Line, Verdict};

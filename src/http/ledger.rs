@@ -1,24 +1,19 @@
-//! Confirming hours, manual entries 补录, corrections, reports 纠错, overdue activities and a
-//! volunteer's hours.
+//! Confirming hours, manual entries 补录, corrections, overdue activities and a volunteer's
+//! hours.
 
-use super::activities::{ORGANIZERS, run_activity};
+use super::access::{require, run_activity, scoped_unit, visible_volunteer};
 use super::extract::{Json, Path, Query};
-use super::units::scoped_unit;
-use super::volunteers::visible_volunteer;
 use crate::app::AppState;
 use crate::domain::hours::hours;
 use crate::domain::ledger::{Review, confirmation_deadline, stars};
 use crate::domain::roles::{Caller, Role};
-use crate::domain::text::{REASON, REPORT_MESSAGE};
+use crate::domain::text::REASON;
 use crate::error::codes::{
-    ALREADY_RECORDED, ALREADY_RESOLVED, ALREADY_REVIEWED, DUPLICATE_ATTENDANCE, INVALID_ENTRY,
-    INVALID_KIND, INVALID_MESSAGE, INVALID_MINUTES, INVALID_YEAR, NOTHING_TO_REVIEW,
-    REASON_REQUIRED, STILL_CHECKED_IN,
+    ALREADY_RECORDED, ALREADY_REVIEWED, DUPLICATE_ATTENDANCE, INVALID_ENTRY, INVALID_MINUTES,
+    INVALID_YEAR, NOTHING_TO_REVIEW, REASON_REQUIRED, STILL_CHECKED_IN,
 };
 use crate::error::{Error, ErrorBody, Result};
-use crate::store::ledger::{
-    EntryView, LedgerEntry, LedgerRules, NewReport, RecordReport, ReviewOutcome,
-};
+use crate::store::ledger::{EntryView, LedgerEntry, ReviewOutcome};
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
@@ -36,16 +31,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(correct))
         .routes(routes!(overdue))
         .routes(routes!(volunteer_hours))
-        .routes(routes!(file_report, volunteer_reports))
-        .routes(routes!(unit_reports))
-        .routes(routes!(resolve_report))
-}
-
-fn rules(state: &AppState) -> LedgerRules {
-    LedgerRules {
-        points_per_hour: state.settings.points_per_hour,
-        offset: state.settings.display_offset(),
-    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -96,7 +81,7 @@ async fn confirmations(
     Path(id): Path<i64>,
     Json(body): Json<ConfirmationBody>,
 ) -> Result<Json<ConfirmationAnswer>> {
-    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
     let mut reviews: Vec<(i64, Review)> =
         body.confirm.iter().map(|&a| (a, Review::Confirm)).collect();
     for a in body.adjust {
@@ -141,7 +126,7 @@ async fn confirmations(
     }
     let reviewed = state
         .store
-        .review_attendances(&activity, &reviews, caller.user_id, &rules(&state))
+        .review_attendances(&activity, &reviews, caller.user_id, &state.ledger_rules())
         .await?;
     Ok(Json(ConfirmationAnswer { reviewed }))
 }
@@ -167,7 +152,7 @@ async fn manual_entry(
     Path(id): Path<i64>,
     Json(body): Json<ManualEntryBody>,
 ) -> Result<(StatusCode, Json<LedgerEntry>)> {
-    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
     let reason = REASON.parse(&body.reason)?;
     state
         .store
@@ -182,7 +167,7 @@ async fn manual_entry(
             body.minutes,
             &reason,
             caller.user_id,
-            &rules(&state),
+            &state.ledger_rules(),
         )
         .await?;
     Ok((StatusCode::CREATED, Json(entry)))
@@ -212,9 +197,7 @@ async fn correct(
         .entry(id)
         .await?
         .ok_or(Error::NotFound("entry"))?;
-    if !caller.may(&ORGANIZERS, &path) {
-        return Err(Error::forbidden());
-    }
+    require(&caller, &Role::ORGANIZERS, &path)?;
     let reason = REASON.parse(&body.reason)?;
     let corrected = state
         .store
@@ -361,152 +344,4 @@ async fn volunteer_hours(
         points_earned: totals.points,
         entries,
     }))
-}
-
-/// A volunteer reports a wrong or missing record of an activity they served in.
-#[utoipa::path(post, path = "/api/v1/volunteers/{id}/reports", tag = "ledger", params(("id" = String, Path, description = "`me`")),
-    request_body = NewReport,
-    responses((status = 201, body = RecordReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = [INVALID_KIND, INVALID_ENTRY, INVALID_MESSAGE].join(", "), body = ErrorBody)),
-    security(("bearer" = [])))]
-async fn file_report(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    Json(body): Json<NewReport>,
-) -> Result<(StatusCode, Json<RecordReport>)> {
-    // No staff role passes: volunteers report their own records.
-    let v = visible_volunteer(&state, &caller, &id, &[]).await?;
-    state
-        .store
-        .activity(body.activity_id)
-        .await?
-        .ok_or(Error::NotFound("activity"))?;
-    let message = REPORT_MESSAGE.parse(&body.message)?;
-    match (body.kind.as_str(), body.entry_id) {
-        ("missing", None) => {}
-        ("wrong", Some(entry_id)) => {
-            let (entry, _) = state
-                .store
-                .entry(entry_id)
-                .await?
-                .ok_or(Error::NotFound("entry"))?;
-            if entry.volunteer_id != v.id || entry.activity_id != Some(body.activity_id) {
-                return Err(Error::invalid(
-                    INVALID_ENTRY,
-                    "the entry is not yours for this activity",
-                ));
-            }
-        }
-        ("wrong", None) => {
-            return Err(Error::invalid(
-                INVALID_ENTRY,
-                "name the entry that is wrong",
-            ));
-        }
-        ("missing", Some(_)) => {
-            return Err(Error::invalid(
-                INVALID_ENTRY,
-                "a missing record has no entry",
-            ));
-        }
-        _ => return Err(Error::invalid(INVALID_KIND, "kind is missing or wrong")),
-    }
-    if body
-        .minutes_claimed
-        .is_some_and(|m| !(0..=24 * 60).contains(&m))
-    {
-        return Err(Error::invalid(
-            INVALID_MINUTES,
-            "claimed time is between 0 and 1440 minutes",
-        ));
-    }
-    let report = NewReport { message, ..body };
-    Ok((
-        StatusCode::CREATED,
-        Json(state.store.file_report(v.id, &report).await?),
-    ))
-}
-
-/// A volunteer's reports and their outcomes.
-#[utoipa::path(get, path = "/api/v1/volunteers/{id}/reports", tag = "ledger", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<RecordReport>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
-async fn volunteer_reports(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Vec<RecordReport>>> {
-    let v = visible_volunteer(&state, &caller, &id, &ORGANIZERS).await?;
-    Ok(Json(state.store.reports_of(v.id).await?))
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct ReportQuery {
-    unit_id: i64,
-    /// Only open reports (default true).
-    open: Option<bool>,
-}
-
-/// Reports about activities of the unit's subtree.
-#[utoipa::path(get, path = "/api/v1/reports", tag = "ledger", params(ReportQuery),
-    responses((status = 200, body = Vec<RecordReport>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
-async fn unit_reports(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<ReportQuery>,
-) -> Result<Json<Vec<RecordReport>>> {
-    let unit = scoped_unit(&state, &caller, q.unit_id, &ORGANIZERS).await?;
-    Ok(Json(
-        state
-            .store
-            .reports_within(&unit.path, q.open.unwrap_or(true))
-            .await?,
-    ))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct ResolutionBody {
-    accept: bool,
-    /// With `accept`: the time to record for the activity, in minutes.
-    minutes: Option<i64>,
-    reason: String,
-}
-
-/// Accepts a report (recording a correction entry) or declines it with a reason.
-#[utoipa::path(post, path = "/api/v1/reports/{id}/resolution", tag = "ledger", params(("id" = i64, Path)),
-    request_body = ResolutionBody,
-    responses((status = 200, body = RecordReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, description = ALREADY_RESOLVED, body = ErrorBody),
-              (status = 422, description = [INVALID_MINUTES, REASON_REQUIRED].join(", "), body = ErrorBody)),
-    security(("bearer" = [])))]
-async fn resolve_report(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-    Json(body): Json<ResolutionBody>,
-) -> Result<Json<RecordReport>> {
-    let report = state
-        .store
-        .record_report(id)
-        .await?
-        .ok_or(Error::NotFound("report"))?;
-    if !caller.may(&ORGANIZERS, &report.unit_path) {
-        return Err(Error::forbidden());
-    }
-    let reason = REASON.parse(&body.reason)?;
-    let accept = match (body.accept, body.minutes) {
-        (true, Some(m)) => Some(m),
-        (true, None) => {
-            return Err(Error::invalid(
-                INVALID_MINUTES,
-                "give the minutes to record",
-            ));
-        }
-        (false, _) => None,
-    };
-    let resolved = state
-        .store
-        .resolve_report(&report, accept, &reason, caller.user_id, &rules(&state))
-        .await?;
-    Ok(Json(resolved))
 }

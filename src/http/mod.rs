@@ -1,6 +1,7 @@
 //! The HTTP interface: one router per resource, merged here with the OpenAPI document they
 //! declare.
 
+mod access;
 mod activities;
 mod audit;
 mod auth;
@@ -10,6 +11,7 @@ pub mod extract;
 mod health;
 mod ledger;
 mod pages;
+mod reports;
 mod rewards;
 mod trainings;
 mod units;
@@ -58,6 +60,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(activities::router())
         .merge(check_in::router())
         .merge(ledger::router())
+        .merge(reports::router())
         .merge(rewards::router())
         .merge(trainings::router())
         .merge(certificates::router())

@@ -1,8 +1,7 @@
 //! Partners, their rewards and redemptions against points balances.
 
+use super::access::{require, scoped_unit, visible_volunteer};
 use super::extract::{Json, Path, Query};
-use super::units::scoped_unit;
-use super::volunteers::visible_volunteer;
 use crate::app::AppState;
 use crate::domain::roles::{Caller, Role};
 use crate::domain::text::{DESCRIPTION, NAME};
@@ -104,15 +103,6 @@ fn checked_stock(stock: i64) -> Result<i32> {
     amount(stock, 0, INVALID_STOCK, "stock is between 0 and 1,000,000")
 }
 
-/// Partners and rewards are kept by the unit or district admins of the partner's unit.
-fn admin_of(caller: &Caller, unit_path: &str) -> Result<()> {
-    if caller.may(&Role::ADMINS, unit_path) {
-        Ok(())
-    } else {
-        Err(Error::forbidden())
-    }
-}
-
 /// Offers a reward from a partner; unit admins of the partner's unit (or above).
 #[utoipa::path(post, path = "/api/v1/rewards", tag = "rewards", request_body = RewardBody,
     responses((status = 201, body = Reward), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -128,7 +118,8 @@ async fn create_reward(
         .partner(body.partner_id)
         .await?
         .ok_or(Error::NotFound("partner"))?;
-    admin_of(&caller, &partner.unit_path)?;
+    // Partners and rewards are kept by the admins of the partner's unit or above.
+    require(&caller, &Role::ADMINS, &partner.unit_path)?;
     let reward = NewReward {
         name: NAME.parse(&body.name)?,
         description: DESCRIPTION.parse(&body.description)?,
@@ -200,7 +191,7 @@ async fn administered_reward(state: &AppState, caller: &Caller, id: i64) -> Resu
         .reward(id)
         .await?
         .ok_or(Error::NotFound("reward"))?;
-    admin_of(caller, &reward.unit_path)?;
+    require(caller, &Role::ADMINS, &reward.unit_path)?;
     Ok(reward)
 }
 

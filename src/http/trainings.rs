@@ -1,9 +1,8 @@
 //! Trainings 培训记录 and who attended them: social workers record them, volunteers see their
 //! own with their study hours (which are not service hours).
 
+use super::access::{require, scoped_unit, visible_volunteer};
 use super::extract::{Json, Path, Query};
-use super::units::scoped_unit;
-use super::volunteers::visible_volunteer;
 use crate::app::AppState;
 use crate::domain::hours::hours;
 use crate::domain::roles::{Caller, Role};
@@ -24,9 +23,6 @@ use std::str::FromStr;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-/// Who records trainings: social workers and the admins above them.
-pub const RECORDERS: [Role; 3] = [Role::SocialWorker, Role::UnitAdmin, Role::DistrictAdmin];
 
 /// The most volunteers one request may name.
 const MAX_VOLUNTEERS: usize = 1000;
@@ -155,11 +151,8 @@ async fn scoped_training(
         .training(id)
         .await?
         .ok_or(Error::NotFound("training"))?;
-    if caller.may(roles, &training.unit_path) {
-        Ok(training)
-    } else {
-        Err(Error::forbidden())
-    }
+    require(caller, roles, &training.unit_path)?;
+    Ok(training)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -188,7 +181,7 @@ async fn create_training(
     caller: Caller,
     Json(body): Json<TrainingBody>,
 ) -> Result<(StatusCode, Json<Training>)> {
-    let unit = scoped_unit(&state, &caller, body.unit_id, &RECORDERS).await?;
+    let unit = scoped_unit(&state, &caller, body.unit_id, &Role::RECORDERS).await?;
     let training = body.training(today(&state))?;
     let ids = volunteer_ids(&body.volunteer_ids)?;
     let created = state
@@ -258,7 +251,7 @@ async fn add_attendees(
     Path(id): Path<i64>,
     Json(body): Json<AttendeesBody>,
 ) -> Result<Json<TrainingDetail>> {
-    let training = scoped_training(&state, &caller, id, &RECORDERS).await?;
+    let training = scoped_training(&state, &caller, id, &Role::RECORDERS).await?;
     let ids = volunteer_ids(&body.volunteer_ids)?;
     state
         .store

@@ -1,5 +1,6 @@
 //! The unit tree: streets and communities, resident populations and organisations.
 
+use super::access::scoped_unit;
 use super::extract::{Json, Path, Query};
 use crate::app::AppState;
 use crate::domain::roles::{Caller, Role};
@@ -24,21 +25,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_unit))
         .routes(routes!(set_population))
         .routes(routes!(list_organisations, create_organisation))
-}
-
-/// Loads a unit the caller holds one of `roles` on (404 if it does not exist, 403 if out of scope).
-pub(super) async fn scoped_unit(
-    state: &AppState,
-    caller: &Caller,
-    id: i64,
-    roles: &[Role],
-) -> Result<Unit> {
-    let unit = state.store.unit(id).await?.ok_or(Error::NotFound("unit"))?;
-    if caller.may(roles, &unit.path) {
-        Ok(unit)
-    } else {
-        Err(Error::forbidden())
-    }
 }
 
 /// The units the caller may see: the subtrees of their grants.

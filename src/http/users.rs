@@ -1,7 +1,7 @@
 //! Staff accounts and the roles granted to them.
 
+use super::access::scoped_unit;
 use super::extract::Json;
-use super::units::scoped_unit;
 use crate::app::AppState;
 use crate::app::registration::{check_password, password_hash};
 use crate::domain::roles::{Caller, Role};
@@ -50,7 +50,7 @@ async fn create_user(
     caller: Caller,
     Json(body): Json<NewUserBody>,
 ) -> Result<(StatusCode, Json<NewUserAnswer>)> {
-    if !caller.grants.iter().any(|g| Role::ADMINS.contains(&g.role)) {
+    if !caller.is_admin() {
         return Err(Error::denied(FORBIDDEN, "only unit admins create accounts"));
     }
     let login = body.login.trim();

@@ -1,7 +1,7 @@
 //! Real-name volunteer registration 实名注册, profiles, the audited ID-number lookup and CSV import.
 
+use super::access::{scoped_unit, visible_volunteer};
 use super::extract::{Json, Path, Query};
-use super::units::scoped_unit;
 use crate::app::AppState;
 use crate::app::import::{ImportReport, import_csv};
 use crate::app::registration::{self, Applicant, Channel};
@@ -102,34 +102,6 @@ async fn register(
     };
     let volunteer = registration::register(&state, &applicant, body.password, channel).await?;
     Ok((StatusCode::CREATED, Json(volunteer)))
-}
-
-/// Loads a volunteer the caller may see: themselves (`me` or their own id) or staff of their
-/// community's subtree holding one of `roles`.
-pub(super) async fn visible_volunteer(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    roles: &[Role],
-) -> Result<Volunteer> {
-    let id = if id == "me" {
-        if !caller.is_volunteer {
-            return Err(Error::NotFound("volunteer"));
-        }
-        caller.user_id
-    } else {
-        id.parse().map_err(|_| Error::NotFound("volunteer"))?
-    };
-    let v = state
-        .store
-        .volunteer(id)
-        .await?
-        .ok_or(Error::NotFound("volunteer"))?;
-    if v.id == caller.user_id || caller.may(roles, &v.community_path) {
-        Ok(v)
-    } else {
-        Err(Error::forbidden())
-    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -249,7 +221,7 @@ async fn import(
     caller: Caller,
     body: Bytes,
 ) -> Result<Json<ImportReport>> {
-    if !caller.grants.iter().any(|g| Role::ADMINS.contains(&g.role)) {
+    if !caller.is_admin() {
         return Err(Error::denied(
             FORBIDDEN,
             "only unit admins import volunteers",
