@@ -124,6 +124,19 @@ mod tests {
     }
 
     #[test]
+    fn an_admin_is_one_on_any_unit() {
+        let caller = |grants| Caller {
+            user_id: 1,
+            name: "张三".into(),
+            grants,
+            is_volunteer: false,
+        };
+        assert!(caller(vec![grant(Role::UnitAdmin, "/1/2/")]).is_admin());
+        assert!(!caller(vec![grant(Role::Organizer, "/1/")]).is_admin());
+        assert!(!caller(vec![]).is_admin());
+    }
+
+    #[test]
     fn roles_round_trip_through_their_names() {
         for r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()), Some(r));

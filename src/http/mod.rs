@@ -1,5 +1,7 @@
 //! The HTTP interface: one router per resource, merged here with the OpenAPI document they
-//! declare.
+//! declare. A resource module only extracts the request, checks access (with `access`, shared
+//! by all) and shapes the answer; what it does is in `crate::app` or the store. Resource modules
+//! do not import each other.
 
 mod access;
 mod activities;
