@@ -10,14 +10,15 @@ use chrono::{Duration, Utc};
 use sqlx::Connection;
 use std::sync::Arc;
 use std::time::Instant;
+use vledger::app::AppState;
+use vledger::app::registration::{Applicant, Channel, prepare};
 use vledger::config::Settings;
 use vledger::crypto::{Keys, new_session_token};
 use vledger::domain::attendance::Window;
 use vledger::domain::id_number::compose;
 use vledger::domain::qr::QrMode;
 use vledger::domain::units::UnitKind;
-use vledger::http::{AppState, app};
-use vledger::registration::{Applicant, Channel, prepare};
+use vledger::http::app;
 use vledger::store::Registration;
 use vledger::store::activities::ActivityFields;
 

@@ -1,8 +1,15 @@
 //! One error type for the whole service; it is also the HTTP answer
-//! `{"error": code, "message": text}`.
+//! `{"error": code, "message": text}`, its code one of [`codes`].
 
+pub mod codes;
+
+use crate::domain::text::InvalidText;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use codes::{
+    BAD_REQUEST, FORBIDDEN, INTERNAL, INVALID_CREDENTIALS, METHOD_NOT_ALLOWED, NOT_FOUND,
+    TOO_MANY_ATTEMPTS, UNAUTHORIZED, UNAVAILABLE,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -52,10 +59,7 @@ impl Error {
     }
 
     pub fn forbidden() -> Self {
-        Error::denied(
-            "forbidden",
-            "you have no role on this unit that allows this",
-        )
+        Error::denied(FORBIDDEN, "you have no role on this unit that allows this")
     }
 
     /// 403 with a code of its own.
@@ -86,14 +90,23 @@ impl Error {
             Error::Invalid { code, .. }
             | Error::Conflict { code, .. }
             | Error::Forbidden { code, .. } => code,
-            Error::BadRequest(_) => "bad_request",
-            Error::NotFound(_) => "not_found",
-            Error::Unauthorized => "unauthorized",
-            Error::InvalidCredentials => "invalid_credentials",
-            Error::MethodNotAllowed => "method_not_allowed",
-            Error::TooManyAttempts { .. } => "too_many_attempts",
-            Error::Unavailable => "unavailable",
-            Error::Internal(_) => "internal",
+            Error::BadRequest(_) => BAD_REQUEST,
+            Error::NotFound(_) => NOT_FOUND,
+            Error::Unauthorized => UNAUTHORIZED,
+            Error::InvalidCredentials => INVALID_CREDENTIALS,
+            Error::MethodNotAllowed => METHOD_NOT_ALLOWED,
+            Error::TooManyAttempts { .. } => TOO_MANY_ATTEMPTS,
+            Error::Unavailable => UNAVAILABLE,
+            Error::Internal(_) => INTERNAL,
+        }
+    }
+}
+
+impl From<InvalidText> for Error {
+    fn from(e: InvalidText) -> Self {
+        Error::Invalid {
+            code: e.code,
+            message: e.message,
         }
     }
 }

@@ -1,5 +1,8 @@
 #![forbid(unsafe_code)]
 //! vledger: a volunteer hours ledger and incentive service for a district and its communities.
+//!
+//! `domain` holds the pure rules, `store` the database, `app` the use cases over them; `http`,
+//! the CLI (`main.rs`, `service`), the scheduled jobs and `demo` call the use cases.
 
 pub mod app;
 pub mod config;
@@ -11,9 +14,4 @@ pub mod store;
 pub use error::{Error, Result};
 pub mod demo;
 pub mod http;
-pub mod import;
-pub mod jobs;
-pub mod poster;
-pub mod registration;
-pub mod scans;
 pub mod service;

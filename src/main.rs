@@ -5,9 +5,9 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
+use vledger::app::registration::Channel;
 use vledger::config::Settings;
-use vledger::registration::Channel;
-use vledger::service;
+use vledger::{http, service};
 
 #[derive(Parser)]
 #[command(
@@ -94,7 +94,7 @@ async fn main() -> anyhow::Result<()> {
                     vledger::demo::build(&state, volunteers, this_year(), 1).await?
                 );
             }
-            service::serve(state).await?
+            service::serve(state.clone(), http::app(state)).await?
         }
         Command::Migrate => tracing::info!("database is up to date"),
         Command::Admin {
@@ -119,7 +119,7 @@ async fn main() -> anyhow::Result<()> {
                 recorded_by: None,
             };
             let report =
-                vledger::import::import_csv(&state.store, &state.keys, csv, channel, |_| true)
+                vledger::app::import::import_csv(&state.store, &state.keys, csv, channel, |_| true)
                     .await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
         }

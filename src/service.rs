@@ -1,13 +1,14 @@
-//! Starting the service: settings → keys → store → HTTP, and the administrative commands that
-//! work on the same store.
+//! Starting the service: settings → keys → store → [`AppState`], serving a router until a
+//! signal, and the administrative commands that work on the same store.
 
+use crate::app::AppState;
+use crate::app::registration::{check_password, password_hash};
 use crate::config::Settings;
-use crate::crypto::{Keys, hash_password};
+use crate::crypto::Keys;
 use crate::domain::roles::Role;
 use crate::domain::units::UnitKind;
-use crate::http::{AppState, app};
 use anyhow::{Context, bail};
-use std::sync::Arc;
+use axum::Router;
 use tokio::net::TcpListener;
 
 /// Opens the store (migrating it) and loads the keys, refusing a key the database was not
@@ -25,13 +26,7 @@ pub async fn open(settings: Settings) -> anyhow::Result<AppState> {
             keys.fingerprint
         );
     }
-    let scans = crate::scans::ScanRecorder::start(store.clone());
-    Ok(AppState {
-        store,
-        keys: Arc::new(keys),
-        settings: Arc::new(settings),
-        scans,
-    })
+    Ok(AppState::start(store, keys, settings))
 }
 
 fn load_keys(settings: &Settings) -> anyhow::Result<Keys> {
@@ -63,19 +58,20 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     options.open(path)?.write_all(text.as_bytes())
 }
 
-/// Serves (and runs the scheduled jobs) until SIGINT or SIGTERM, then finishes the requests in
-/// flight.
-pub async fn serve(state: AppState) -> anyhow::Result<()> {
+/// Serves `routes` (and runs the scheduled jobs) until SIGINT or SIGTERM, then finishes the
+/// requests in flight.
+pub async fn serve(state: AppState, routes: Router) -> anyhow::Result<()> {
     let listener = TcpListener::bind(&state.settings.listen)
         .await
         .with_context(|| format!("listening on {}", state.settings.listen))?;
-    run(state, listener, shutdown_signal()).await
+    run(state, routes, listener, shutdown_signal()).await
 }
 
-/// Serves on `listener` (and runs the scheduled jobs when the settings say so) until `shutdown`
-/// completes, then finishes the requests in flight and stops the jobs.
+/// Serves `routes` on `listener` (and runs the scheduled jobs when the settings say so) until
+/// `shutdown` completes, then finishes the requests in flight and stops the jobs.
 pub async fn run(
     state: AppState,
+    routes: Router,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
@@ -88,10 +84,10 @@ pub async fn run(
         );
     }
     let mut scheduler = match state.settings.jobs {
-        true => Some(crate::jobs::start(state.clone()).await?),
+        true => Some(crate::app::jobs::start(state.clone()).await?),
         false => None,
     };
-    axum::serve(listener, app(state))
+    axum::serve(listener, routes)
         .with_graceful_shutdown(shutdown)
         .await?;
     if let Some(s) = scheduler.as_mut() {
@@ -128,10 +124,9 @@ pub async fn create_admin(
     name: &str,
     district: &str,
 ) -> anyhow::Result<i64> {
-    crate::registration::check_password(password)?;
+    check_password(password)?;
+    let hash = password_hash(password.to_owned()).await?;
     let store = &state.store;
-    let password = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await?;
     let user_id = store.create_user(login, Some(&hash), name).await?;
     let root = match store.root_unit().await? {
         Some(root) => root,

@@ -1,4 +1,49 @@
-//! The application's use cases, called alike by the HTTP handlers, the jobs, the CLI and the demo.
+//! The use cases that the HTTP handlers, the scheduled jobs, the CLI and the demo share, and the
+//! state they run on. Nothing here knows about HTTP: `http/` extracts a request, checks access and
+//! calls in here.
 
+pub mod check_in;
 pub mod corrections;
+pub mod import;
+pub mod jobs;
 pub mod ledger;
+pub mod poster;
+pub mod registration;
+pub mod scan_batcher;
+
+use crate::config::Settings;
+use crate::crypto::Keys;
+use crate::store::Store;
+use crate::store::ledger::LedgerRules;
+use scan_batcher::ScanBatcher;
+use std::sync::Arc;
+
+/// What every use case may need: the store, the keys, the settings and the scan writer.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub keys: Arc<Keys>,
+    pub settings: Arc<Settings>,
+    /// The group-commit writer of scans.
+    pub scans: ScanBatcher,
+}
+
+impl AppState {
+    /// The state over an opened store; starts the scan writer, so it needs a Tokio runtime.
+    pub fn start(store: Store, keys: Keys, settings: Settings) -> Self {
+        AppState {
+            scans: ScanBatcher::start(store.clone()),
+            store,
+            keys: Arc::new(keys),
+            settings: Arc::new(settings),
+        }
+    }
+
+    /// The settings the ledger applies: points per hour and the time zone of an activity's date.
+    pub fn ledger_rules(&self) -> LedgerRules {
+        LedgerRules {
+            points_per_hour: self.settings.points_per_hour,
+            offset: self.settings.display_offset(),
+        }
+    }
+}

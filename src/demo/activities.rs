@@ -1,9 +1,9 @@
 //! Demo activities around today: past ones with check-ins and check-outs (a few forgotten), one
 //! under way with volunteers checked in, and upcoming ones.
 
+use crate::app::AppState;
 use crate::domain::attendance::Window;
 use crate::domain::qr::QrMode;
-use crate::http::AppState;
 use crate::store::Unit;
 use crate::store::activities::{ActivityFields, Scan, ScanOutcome};
 use chrono::{DateTime, Duration, DurationRound, Utc};

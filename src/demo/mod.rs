@@ -4,12 +4,12 @@
 mod activities;
 mod year;
 
+use crate::app::AppState;
+use crate::app::registration::{Applicant, Channel, prepare};
 use crate::crypto::hash_password;
 use crate::domain::id_number::compose;
 use crate::domain::roles::Role;
 use crate::domain::units::{OrganisationType, UnitKind};
-use crate::http::AppState;
-use crate::registration::{Applicant, Channel, prepare};
 use crate::store::{Registration, Unit};
 use anyhow::bail;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};

@@ -2,9 +2,9 @@
 //! volunteers whose activity follows a long tail — most serve rarely or not at all, a few serve
 //! at almost every activity — so that reports and the selection have real shapes.
 
+use crate::app::AppState;
 use crate::domain::attendance::Window;
 use crate::domain::ledger::Review;
-use crate::http::AppState;
 use crate::store::Unit;
 use crate::store::activities::{Activity, Scan, ScanOutcome};
 use crate::store::ledger::LedgerRules;

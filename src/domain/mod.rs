@@ -9,5 +9,6 @@ pub mod ledger;
 pub mod phone;
 pub mod qr;
 pub mod roles;
+pub mod text;
 pub mod units;
 pub mod volunteer_no;

@@ -27,6 +27,10 @@ impl Role {
     ];
     /// Roles that may keep units, accounts and volunteers.
     pub const ADMINS: [Role; 2] = [Role::UnitAdmin, Role::DistrictAdmin];
+    /// Who runs activities and confirms their hours: organizers and the admins above them.
+    pub const ORGANIZERS: [Role; 3] = [Role::Organizer, Role::UnitAdmin, Role::DistrictAdmin];
+    /// Who records trainings: social workers and the admins above them.
+    pub const RECORDERS: [Role; 3] = [Role::SocialWorker, Role::UnitAdmin, Role::DistrictAdmin];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -74,6 +78,11 @@ impl Caller {
         permits(&self.grants, roles, unit_path)
     }
 
+    /// Whether the caller is a unit or district admin anywhere.
+    pub fn is_admin(&self) -> bool {
+        self.grants.iter().any(|g| Role::ADMINS.contains(&g.role))
+    }
+
     pub fn is_staff(&self) -> bool {
         !self.grants.is_empty()
     }
@@ -112,6 +121,19 @@ mod tests {
         let g = [grant(Role::Organizer, "/1/")];
         assert!(!permits(&g, &Role::ADMINS, "/1/2/"));
         assert!(permits(&g, &[Role::Organizer], "/1/2/"));
+    }
+
+    #[test]
+    fn an_admin_is_one_on_any_unit() {
+        let caller = |grants| Caller {
+            user_id: 1,
+            name: "张三".into(),
+            grants,
+            is_volunteer: false,
+        };
+        assert!(caller(vec![grant(Role::UnitAdmin, "/1/2/")]).is_admin());
+        assert!(!caller(vec![grant(Role::Organizer, "/1/")]).is_admin());
+        assert!(!caller(vec![]).is_admin());
     }
 
     #[test]

@@ -1,14 +1,20 @@
 //! Activities for organizers: create, list, edit, cancel; their QR code, poster and live
 //! attendance list.
 
-use super::AppState;
+use super::access::{run_activity, scoped_unit};
 use super::extract::{Json, Path, Query};
-use super::units::scoped_unit;
+use crate::app::AppState;
+use crate::app::check_in::code_url;
+use crate::app::poster::{poster_svg, qr_svg};
 use crate::domain::attendance::{Geofence, Window, valid_position};
-use crate::domain::qr::{self, QrMode};
+use crate::domain::qr::QrMode;
 use crate::domain::roles::{Caller, Role};
+use crate::domain::text::TextRule;
+use crate::error::codes::{
+    ACTIVITY_CANCELLED, INVALID_BODY, INVALID_CAPACITY, INVALID_FIELD, INVALID_GEOFENCE,
+    INVALID_TIME,
+};
 use crate::error::{Error, ErrorBody, Result};
-use crate::poster::{poster_svg, qr_svg};
 use crate::store::activities::{Activity, ActivityFields, AttendanceRow};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -19,9 +25,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-/// Who runs activities: organizers and the admins above them.
-pub const ORGANIZERS: [Role; 3] = [Role::Organizer, Role::UnitAdmin, Role::DistrictAdmin];
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -63,20 +66,6 @@ pub struct ActivityBody {
     geofence: Option<GeofenceBody>,
 }
 
-/// 1 to `max` characters once trimmed, with no control characters but line breaks and tabs
-/// (PostgreSQL cannot store NUL).
-fn text(value: &str, field: &'static str, max: usize) -> Result<String> {
-    let v = value.trim();
-    let control = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
-    if v.is_empty() || v.chars().count() > max || v.chars().any(control) {
-        return Err(Error::invalid(
-            "invalid_field",
-            format!("{field} needs 1 to {max} characters and no control characters"),
-        ));
-    }
-    Ok(v.to_owned())
-}
-
 impl ActivityBody {
     fn fields(&self, default_organiser: &str, default_person: &str) -> Result<ActivityFields> {
         let in_range = |t: DateTime<Utc>| (1949..=2100).contains(&t.year());
@@ -86,13 +75,13 @@ impl ActivityBody {
             || self.ends_at - self.starts_at > Duration::hours(24)
         {
             return Err(Error::invalid(
-                "invalid_time",
+                INVALID_TIME,
                 "an activity ends after it starts, within 24 hours, between 1949 and 2100",
             ));
         }
         if self.capacity.is_some_and(|c| !(1..=100_000).contains(&c)) {
             return Err(Error::invalid(
-                "invalid_capacity",
+                INVALID_CAPACITY,
                 "capacity is between 1 and 100,000",
             ));
         }
@@ -107,26 +96,22 @@ impl ActivityBody {
             }
             Some(_) => {
                 return Err(Error::invalid(
-                    "invalid_geofence",
+                    INVALID_GEOFENCE,
                     "a geofence is a real position and a radius of 10 to 50,000 m",
                 ));
             }
         };
         Ok(ActivityFields {
-            title: text(&self.title, "title", 100)?,
-            place: text(&self.place, "place", 200)?,
-            content: text(&self.content, "content", 2000)?,
-            category: text(&self.category, "category", 50)?,
-            organiser: text(
-                self.organiser.as_deref().unwrap_or(default_organiser),
-                "organiser",
-                100,
-            )?,
-            person_in_charge: text(
-                self.person_in_charge.as_deref().unwrap_or(default_person),
-                "person_in_charge",
-                50,
-            )?,
+            title: TextRule::field("title", 100).parse(&self.title)?,
+            place: TextRule::field("place", 200).parse(&self.place)?,
+            content: TextRule::field("content", 2000)
+                .multiline()
+                .parse(&self.content)?,
+            category: TextRule::field("category", 50).parse(&self.category)?,
+            organiser: TextRule::field("organiser", 100)
+                .parse(self.organiser.as_deref().unwrap_or(default_organiser))?,
+            person_in_charge: TextRule::field("person_in_charge", 50)
+                .parse(self.person_in_charge.as_deref().unwrap_or(default_person))?,
             window: Window {
                 starts_at: self.starts_at,
                 ends_at: self.ends_at,
@@ -138,36 +123,17 @@ impl ActivityBody {
     }
 }
 
-/// Loads an activity the caller may run (organizer or admin of its unit or above).
-pub(super) async fn run_activity(
-    state: &AppState,
-    caller: &Caller,
-    id: i64,
-    roles: &[Role],
-) -> Result<Activity> {
-    let activity = state
-        .store
-        .activity(id)
-        .await?
-        .ok_or(Error::NotFound("activity"))?;
-    if caller.may(roles, &activity.unit_path) {
-        Ok(activity)
-    } else {
-        Err(Error::forbidden())
-    }
-}
-
 /// Creates an activity in a unit where the caller is an organizer or admin.
 #[utoipa::path(post, path = "/api/v1/activities", tag = "activities", request_body = ActivityBody,
     responses((status = 201, body = Activity), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "invalid_time, invalid_field, invalid_capacity, invalid_geofence, invalid_body", body = ErrorBody)),
+              (status = 422, description = [INVALID_TIME, INVALID_FIELD, INVALID_CAPACITY, INVALID_GEOFENCE, INVALID_BODY].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn create_activity(
     State(state): State<AppState>,
     caller: Caller,
     Json(body): Json<ActivityBody>,
 ) -> Result<(StatusCode, Json<Activity>)> {
-    let unit = scoped_unit(&state, &caller, body.unit_id, &ORGANIZERS).await?;
+    let unit = scoped_unit(&state, &caller, body.unit_id, &Role::ORGANIZERS).await?;
     let fields = body.fields(&unit.name, &caller.name)?;
     let mut secret = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut secret);
@@ -225,7 +191,7 @@ async fn get_activity(
 /// Replaces an activity's fields (its unit stays).
 #[utoipa::path(put, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = i64, Path)), request_body = ActivityBody,
     responses((status = 200, body = Activity), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, description = "activity_cancelled", body = ErrorBody), (status = 422, body = ErrorBody)),
+              (status = 409, description = ACTIVITY_CANCELLED, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn update_activity(
     State(state): State<AppState>,
@@ -233,10 +199,10 @@ async fn update_activity(
     Path(id): Path<i64>,
     Json(body): Json<ActivityBody>,
 ) -> Result<Json<Activity>> {
-    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
     if activity.is_cancelled() {
         return Err(Error::conflict(
-            "activity_cancelled",
+            ACTIVITY_CANCELLED,
             "a cancelled activity cannot be edited",
         ));
     }
@@ -258,7 +224,7 @@ async fn cancel_activity(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<Activity>> {
-    run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
     let cancelled = state.store.cancel_activity(id, caller.user_id).await?;
     state.scans.forget(id);
     Ok(Json(cancelled))
@@ -273,22 +239,6 @@ pub struct QrAnswer {
     mode: QrMode,
 }
 
-/// The URL for an activity's code at `now`: the static one, or the current rotating one.
-pub(super) fn scan_url(state: &AppState, activity: &Activity, now: DateTime<Utc>) -> QrAnswer {
-    let step = (activity.qr_mode == QrMode::Rotating).then(|| qr::rotation_step(now));
-    let code = qr::code(&state.keys.qr, &activity.qr_secret, activity.id, step);
-    // A static code checks out until the grace period after the end.
-    let expires_at = step.map_or(
-        activity.ends_at + state.settings.checkout_grace(),
-        qr::step_expires_at,
-    );
-    QrAnswer {
-        url: format!("{}/s/{code}", state.settings.public_url()),
-        expires_at,
-        mode: activity.qr_mode,
-    }
-}
-
 /// The URL to put in the QR code now (a fresh one each 30 s in rotating mode).
 #[utoipa::path(get, path = "/api/v1/activities/{id}/qr", tag = "activities", params(("id" = i64, Path)),
     responses((status = 200, body = QrAnswer), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
@@ -298,10 +248,15 @@ async fn current_qr(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse> {
-    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
+    let code = code_url(&state, &activity, Utc::now());
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
-        Json(scan_url(&state, &activity, Utc::now())),
+        Json(QrAnswer {
+            url: code.url,
+            expires_at: code.expires_at,
+            mode: activity.qr_mode,
+        }),
     ))
 }
 
@@ -314,8 +269,8 @@ async fn qr_image(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse> {
-    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
-    let svg = qr_svg(&scan_url(&state, &activity, Utc::now()).url, 480);
+    let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
+    let svg = qr_svg(&code_url(&state, &activity, Utc::now()).url, 480);
     Ok((
         [
             (header::CONTENT_TYPE, "image/svg+xml"),
@@ -335,8 +290,8 @@ async fn poster(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse> {
-    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
-    let url = scan_url(&state, &activity, Utc::now()).url;
+    let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
+    let url = code_url(&state, &activity, Utc::now()).url;
     let svg = poster_svg(&activity, &url, state.settings.display_offset());
     let disposition = format!("inline; filename=\"activity-{}-poster.svg\"", activity.id);
     Ok((
@@ -357,6 +312,6 @@ async fn attendances(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<AttendanceRow>>> {
-    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
     Ok(Json(state.store.attendances_of(activity.id).await?))
 }

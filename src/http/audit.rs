@@ -1,8 +1,8 @@
 //! Reading the audit log of one's scope.
 
-use super::AppState;
+use super::access::scoped_unit;
 use super::extract::{Json, Query};
-use super::units::scoped_unit;
+use crate::app::AppState;
 use crate::domain::roles::{Caller, Role};
 use crate::error::{ErrorBody, Result};
 use crate::store::AuditEntry;

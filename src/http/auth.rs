@@ -1,9 +1,10 @@
 //! Login and logout.
 
-use super::AppState;
 use super::extract::{Json, SESSION_COOKIE, session_token};
+use crate::app::AppState;
 use crate::crypto::{new_session_token, session_token_hash, verify_password};
 use crate::domain::roles::{Caller, Role};
+use crate::error::codes::{INVALID_CREDENTIALS, TOO_MANY_ATTEMPTS};
 use crate::error::{Error, ErrorBody, Result};
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
@@ -72,8 +73,8 @@ pub struct LoginAnswer {
 /// Logs in; the answer holds a bearer token and also sets the page cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody,
     responses((status = 200, body = LoginAnswer),
-              (status = 401, description = "invalid_credentials", body = ErrorBody),
-              (status = 429, description = "too_many_attempts", body = ErrorBody)))]
+              (status = 401, description = INVALID_CREDENTIALS, body = ErrorBody),
+              (status = 429, description = TOO_MANY_ATTEMPTS, body = ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
     Json(body): Json<LoginBody>,

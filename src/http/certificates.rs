@@ -11,14 +11,14 @@
 //!
 //! The 404 and 409 answers also carry the usual `error` and `message`.
 
-use super::AppState;
+use super::access::visible_volunteer;
 use super::extract::{Json, Path};
 use super::pages::render::{Head, page};
-use super::volunteers::visible_volunteer;
+use crate::app::AppState;
+use crate::app::poster::qr_svg;
 use crate::domain::certificate::{self, Content, Line, Verdict};
 use crate::domain::roles::{Caller, Role};
 use crate::error::{Error, ErrorBody, Result};
-use crate::poster::qr_svg;
 use crate::store::certificates::NewCertificate;
 use askama::Template;
 use axum::extract::State;

@@ -1,9 +1,10 @@
 //! Request extractors whose failures answer in the service's JSON error format.
 
-use super::AppState;
+use crate::app::AppState;
 use crate::crypto::session_token_hash;
 use crate::domain::roles::Caller;
 use crate::error::Error;
+use crate::error::codes::{INVALID_BODY, INVALID_QUERY};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
@@ -34,7 +35,7 @@ pub struct Query<T>(pub T);
 impl From<JsonRejection> for Error {
     fn from(r: JsonRejection) -> Self {
         match r {
-            JsonRejection::JsonDataError(e) => Error::invalid("invalid_body", e.body_text()),
+            JsonRejection::JsonDataError(e) => Error::invalid(INVALID_BODY, e.body_text()),
             other => Error::BadRequest(other.body_text()),
         }
     }
@@ -48,7 +49,7 @@ impl From<PathRejection> for Error {
 
 impl From<QueryRejection> for Error {
     fn from(r: QueryRejection) -> Self {
-        Error::invalid("invalid_query", r.body_text())
+        Error::invalid(INVALID_QUERY, r.body_text())
     }
 }
 

@@ -1,6 +1,6 @@
 //! Liveness and readiness.
 
-use super::AppState;
+use crate::app::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;

@@ -1,21 +1,22 @@
-//! Confirming hours, manual entries 补录, corrections, reports 纠错, overdue activities and a
-//! volunteer's hours.
+//! Confirming hours, manual entries 补录, corrections, overdue activities and a volunteer's
+//! hours.
 
-use super::AppState;
-use super::activities::{ORGANIZERS, run_activity};
+use super::access::{require, run_activity, scoped_unit, visible_volunteer};
 use super::extract::{Json, Path, Query};
-use super::units::scoped_unit;
-use super::volunteers::visible_volunteer;
+use crate::app::AppState;
+use crate::app::corrections::correct_entry;
+use crate::app::ledger::{add_manual_entry, review_attendances};
 use crate::domain::attendance::AttendanceState;
 use crate::domain::hours::hours;
-use crate::domain::ledger::{
-    InvalidReportTarget, ReportTarget, Review, confirmation_deadline, stars,
-};
+use crate::domain::ledger::{Review, confirmation_deadline, stars};
 use crate::domain::roles::{Caller, Role};
-use crate::error::{Error, ErrorBody, Result};
-use crate::store::ledger::{
-    EntryView, LedgerEntry, LedgerRules, NewReport, RecordReport, ReviewOutcome,
+use crate::domain::text::REASON;
+use crate::error::codes::{
+    ALREADY_RECORDED, ALREADY_REVIEWED, DUPLICATE_ATTENDANCE, INVALID_ENTRY, INVALID_MINUTES,
+    INVALID_YEAR, NOTHING_TO_REVIEW, REASON_REQUIRED, STILL_CHECKED_IN,
 };
+use crate::error::{Error, ErrorBody, Result};
+use crate::store::ledger::{EntryView, LedgerEntry, ReviewOutcome};
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
@@ -33,34 +34,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(correct))
         .routes(routes!(overdue))
         .routes(routes!(volunteer_hours))
-        .routes(routes!(file_report, volunteer_reports))
-        .routes(routes!(unit_reports))
-        .routes(routes!(resolve_report))
-}
-
-fn rules(state: &AppState) -> LedgerRules {
-    LedgerRules {
-        points_per_hour: state.settings.points_per_hour,
-        offset: state.settings.display_offset(),
-    }
-}
-
-/// Free text a person writes (a reason, a report): 1 to 500 characters once trimmed, no control
-/// characters but line breaks; else 422 with `code` and `hint`.
-fn written(raw: &str, code: &'static str, hint: &str) -> Result<String> {
-    let t = raw.trim();
-    if t.is_empty() || t.chars().count() > 500 || t.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(Error::invalid(code, hint));
-    }
-    Ok(t.to_owned())
-}
-
-fn reason(raw: &str) -> Result<String> {
-    written(
-        raw,
-        "reason_required",
-        "give a reason of 1 to 500 characters",
-    )
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -102,8 +75,8 @@ pub struct ConfirmationAnswer {
 #[utoipa::path(post, path = "/api/v1/activities/{id}/confirmations", tag = "ledger", params(("id" = i64, Path)),
     request_body = ConfirmationBody,
     responses((status = 200, body = ConfirmationAnswer), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, description = "already_reviewed, still_checked_in", body = ErrorBody),
-              (status = 422, description = "nothing_to_review, duplicate_attendance, reason_required, invalid_minutes", body = ErrorBody)),
+              (status = 409, description = [ALREADY_REVIEWED, STILL_CHECKED_IN].join(", "), body = ErrorBody),
+              (status = 422, description = [NOTHING_TO_REVIEW, DUPLICATE_ATTENDANCE, REASON_REQUIRED, INVALID_MINUTES].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn confirmations(
     State(state): State<AppState>,
@@ -111,7 +84,7 @@ async fn confirmations(
     Path(id): Path<i64>,
     Json(body): Json<ConfirmationBody>,
 ) -> Result<Json<ConfirmationAnswer>> {
-    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
+    let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
     let mut reviews: Vec<(i64, Review)> =
         body.confirm.iter().map(|&a| (a, Review::Confirm)).collect();
     for a in body.adjust {
@@ -119,7 +92,7 @@ async fn confirmations(
             a.attendance_id,
             Review::Adjust {
                 minutes: a.minutes,
-                reason: reason(&a.reason)?,
+                reason: REASON.parse(&a.reason)?,
             },
         ));
     }
@@ -127,7 +100,7 @@ async fn confirmations(
         reviews.push((
             r.attendance_id,
             Review::Reject {
-                reason: reason(&r.reason)?,
+                reason: REASON.parse(&r.reason)?,
                 fraudulent: r.fraudulent,
             },
         ));
@@ -135,7 +108,7 @@ async fn confirmations(
     let mut listed = HashSet::new();
     if let Some((dup, _)) = reviews.iter().find(|(a, _)| !listed.insert(*a)) {
         return Err(Error::invalid(
-            "duplicate_attendance",
+            DUPLICATE_ATTENDANCE,
             format!("attendance {dup} is listed twice"),
         ));
     }
@@ -150,16 +123,16 @@ async fn confirmations(
     }
     if reviews.is_empty() {
         return Err(Error::invalid(
-            "nothing_to_review",
+            NOTHING_TO_REVIEW,
             "list attendances to confirm, adjust or reject",
         ));
     }
-    let reviewed = crate::app::ledger::review_attendances(
+    let reviewed = review_attendances(
         &state.store,
         &activity,
         &reviews,
         caller.user_id,
-        &rules(&state),
+        &state.ledger_rules(),
     )
     .await?;
     Ok(Json(ConfirmationAnswer { reviewed }))
@@ -177,8 +150,8 @@ pub struct ManualEntryBody {
 #[utoipa::path(post, path = "/api/v1/activities/{id}/manual-entries", tag = "ledger", params(("id" = i64, Path)),
     request_body = ManualEntryBody,
     responses((status = 201, body = LedgerEntry), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, description = "already_recorded", body = ErrorBody),
-              (status = 422, description = "invalid_minutes, reason_required", body = ErrorBody)),
+              (status = 409, description = ALREADY_RECORDED, body = ErrorBody),
+              (status = 422, description = [INVALID_MINUTES, REASON_REQUIRED].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn manual_entry(
     State(state): State<AppState>,
@@ -186,21 +159,21 @@ async fn manual_entry(
     Path(id): Path<i64>,
     Json(body): Json<ManualEntryBody>,
 ) -> Result<(StatusCode, Json<LedgerEntry>)> {
-    let activity = run_activity(&state, &caller, id, &ORGANIZERS).await?;
-    let reason = reason(&body.reason)?;
+    let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
+    let reason = REASON.parse(&body.reason)?;
     state
         .store
         .volunteer(body.volunteer_id)
         .await?
         .ok_or(Error::NotFound("volunteer"))?;
-    let entry = crate::app::ledger::add_manual_entry(
+    let entry = add_manual_entry(
         &state.store,
         &activity,
         body.volunteer_id,
         body.minutes,
         &reason,
         caller.user_id,
-        &rules(&state),
+        &state.ledger_rules(),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(entry)))
@@ -217,7 +190,7 @@ pub struct CorrectionBody {
 #[utoipa::path(post, path = "/api/v1/ledger/{id}/corrections", tag = "ledger", params(("id" = i64, Path)),
     request_body = CorrectionBody,
     responses((status = 201, body = LedgerEntry), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "invalid_minutes, invalid_entry, reason_required", body = ErrorBody)),
+              (status = 422, description = [INVALID_MINUTES, INVALID_ENTRY, REASON_REQUIRED].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn correct(
     State(state): State<AppState>,
@@ -230,11 +203,9 @@ async fn correct(
         .entry(id)
         .await?
         .ok_or(Error::NotFound("entry"))?;
-    if !caller.may(&ORGANIZERS, &path) {
-        return Err(Error::forbidden());
-    }
-    let reason = reason(&body.reason)?;
-    let corrected = crate::app::corrections::correct_entry(
+    require(&caller, &Role::ORGANIZERS, &path)?;
+    let reason = REASON.parse(&body.reason)?;
+    let corrected = correct_entry(
         &state.store,
         &entry,
         &path,
@@ -356,7 +327,7 @@ async fn volunteer_hours(
     });
     if !(1949..=2100).contains(&year) {
         return Err(Error::invalid(
-            "invalid_year",
+            INVALID_YEAR,
             "the year must be between 1949 and 2100",
         ));
     }
@@ -384,173 +355,4 @@ async fn volunteer_hours(
         points_earned: totals.points,
         entries,
     }))
-}
-
-/// A volunteer's report of a wrong or missing record 纠错.
-#[derive(Debug, Deserialize, ToSchema)]
-struct ReportBody {
-    activity_id: i64,
-    /// `missing` (no record at all) or `wrong` (name the entry).
-    kind: String,
-    entry_id: Option<i64>,
-    /// The service time the volunteer believes is right, in minutes.
-    minutes_claimed: Option<i32>,
-    message: String,
-}
-
-/// A volunteer reports a wrong or missing record of an activity they served in.
-#[utoipa::path(post, path = "/api/v1/volunteers/{id}/reports", tag = "ledger", params(("id" = String, Path, description = "`me`")),
-    request_body = ReportBody,
-    responses((status = 201, body = RecordReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "invalid_kind, invalid_entry, invalid_message", body = ErrorBody)),
-    security(("bearer" = [])))]
-async fn file_report(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    Json(body): Json<ReportBody>,
-) -> Result<(StatusCode, Json<RecordReport>)> {
-    // No staff role passes: volunteers report their own records.
-    let v = visible_volunteer(&state, &caller, &id, &[]).await?;
-    state
-        .store
-        .activity(body.activity_id)
-        .await?
-        .ok_or(Error::NotFound("activity"))?;
-    let message = written(
-        &body.message,
-        "invalid_message",
-        "say what is wrong in 1 to 500 characters",
-    )?;
-    let target = ReportTarget::parse(&body.kind, body.entry_id).map_err(|e| match e {
-        InvalidReportTarget::UnknownKind => {
-            Error::invalid("invalid_kind", "kind is missing or wrong")
-        }
-        InvalidReportTarget::EntryNeeded => {
-            Error::invalid("invalid_entry", "name the entry that is wrong")
-        }
-        InvalidReportTarget::EntryGiven => {
-            Error::invalid("invalid_entry", "a missing record has no entry")
-        }
-    })?;
-    if let ReportTarget::Wrong { entry_id } = target {
-        let (entry, _) = state
-            .store
-            .entry(entry_id)
-            .await?
-            .ok_or(Error::NotFound("entry"))?;
-        if entry.volunteer_id != v.id || entry.activity_id != Some(body.activity_id) {
-            return Err(Error::invalid(
-                "invalid_entry",
-                "the entry is not yours for this activity",
-            ));
-        }
-    }
-    if body
-        .minutes_claimed
-        .is_some_and(|m| !(0..=24 * 60).contains(&m))
-    {
-        return Err(Error::invalid(
-            "invalid_minutes",
-            "claimed time is between 0 and 1440 minutes",
-        ));
-    }
-    let report = NewReport {
-        activity_id: body.activity_id,
-        target,
-        minutes_claimed: body.minutes_claimed,
-        message,
-    };
-    Ok((
-        StatusCode::CREATED,
-        Json(state.store.file_report(v.id, &report).await?),
-    ))
-}
-
-/// A volunteer's reports and their outcomes.
-#[utoipa::path(get, path = "/api/v1/volunteers/{id}/reports", tag = "ledger", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<RecordReport>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
-async fn volunteer_reports(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Vec<RecordReport>>> {
-    let v = visible_volunteer(&state, &caller, &id, &ORGANIZERS).await?;
-    Ok(Json(state.store.reports_of(v.id).await?))
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct ReportQuery {
-    unit_id: i64,
-    /// Only open reports (default true).
-    open: Option<bool>,
-}
-
-/// Reports about activities of the unit's subtree.
-#[utoipa::path(get, path = "/api/v1/reports", tag = "ledger", params(ReportQuery),
-    responses((status = 200, body = Vec<RecordReport>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
-async fn unit_reports(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<ReportQuery>,
-) -> Result<Json<Vec<RecordReport>>> {
-    let unit = scoped_unit(&state, &caller, q.unit_id, &ORGANIZERS).await?;
-    Ok(Json(
-        state
-            .store
-            .reports_within(&unit.path, q.open.unwrap_or(true))
-            .await?,
-    ))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct ResolutionBody {
-    accept: bool,
-    /// With `accept`: the time to record for the activity, in minutes.
-    minutes: Option<i64>,
-    reason: String,
-}
-
-/// Accepts a report (recording a correction entry) or declines it with a reason.
-#[utoipa::path(post, path = "/api/v1/reports/{id}/resolution", tag = "ledger", params(("id" = i64, Path)),
-    request_body = ResolutionBody,
-    responses((status = 200, body = RecordReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, description = "already_resolved", body = ErrorBody),
-              (status = 422, description = "invalid_minutes, reason_required", body = ErrorBody)),
-    security(("bearer" = [])))]
-async fn resolve_report(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-    Json(body): Json<ResolutionBody>,
-) -> Result<Json<RecordReport>> {
-    let report = state
-        .store
-        .record_report(id)
-        .await?
-        .ok_or(Error::NotFound("report"))?;
-    if !caller.may(&ORGANIZERS, &report.unit_path) {
-        return Err(Error::forbidden());
-    }
-    let reason = reason(&body.reason)?;
-    let accept = match (body.accept, body.minutes) {
-        (true, Some(m)) => Some(m),
-        (true, None) => {
-            return Err(Error::invalid(
-                "invalid_minutes",
-                "give the minutes to record",
-            ));
-        }
-        (false, _) => None,
-    };
-    let resolved = crate::app::corrections::resolve_report(
-        &state.store,
-        &report,
-        accept,
-        &reason,
-        caller.user_id,
-        &rules(&state),
-    )
-    .await?;
-    Ok(Json(resolved))
 }

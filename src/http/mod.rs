@@ -1,26 +1,28 @@
 //! The HTTP interface: one router per resource, merged here with the OpenAPI document they
-//! declare.
+//! declare. A resource module only extracts the request, checks access (with `access`, shared
+//! by all) and shapes the answer; what it does is in `crate::app` or the store. Resource modules
+//! do not import each other.
 
+mod access;
 mod activities;
 mod assets;
 mod audit;
 mod auth;
 mod certificates;
+mod check_in;
 pub mod extract;
 mod health;
 mod ledger;
 mod pages;
+mod reports;
 mod rewards;
-mod scans;
 mod trainings;
 mod units;
 mod users;
 mod volunteers;
 
-use crate::config::Settings;
-use crate::crypto::Keys;
+use crate::app::AppState;
 use crate::error::Error;
-use crate::store::Store;
 use axum::Router;
 use axum::http::StatusCode;
 use std::sync::Arc;
@@ -29,15 +31,6 @@ use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Store,
-    pub keys: Arc<Keys>,
-    pub settings: Arc<Settings>,
-    /// The group-commit writer of scans.
-    pub scans: crate::scans::ScanRecorder,
-}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -68,8 +61,9 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(volunteers::router())
         .merge(audit::router())
         .merge(activities::router())
-        .merge(scans::router())
+        .merge(check_in::router())
         .merge(ledger::router())
+        .merge(reports::router())
         .merge(rewards::router())
         .merge(trainings::router())
         .merge(certificates::router())

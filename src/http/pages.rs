@@ -6,8 +6,8 @@
 pub mod render;
 mod texts;
 
-use super::AppState;
 use super::assets::{self, Asset};
+use crate::app::AppState;
 use crate::domain::qr;
 use crate::domain::roles::Caller;
 use crate::error::Result;

@@ -1,10 +1,15 @@
 //! Partners, their rewards and redemptions against points balances.
 
-use super::AppState;
+use super::access::{require, scoped_unit, visible_volunteer};
 use super::extract::{Json, Path, Query};
-use super::units::{checked_name, scoped_unit};
-use super::volunteers::visible_volunteer;
+use crate::app::AppState;
 use crate::domain::roles::{Caller, Role};
+use crate::domain::text::{DESCRIPTION, NAME};
+use crate::error::codes::{
+    DUPLICATE_PARTNER, FORBIDDEN, INSUFFICIENT_POINTS, INVALID_DESCRIPTION, INVALID_NAME,
+    INVALID_POINTS_COST, INVALID_QUERY, INVALID_STOCK, NOT_A_VOLUNTEER, OUT_OF_STOCK,
+    REWARD_INACTIVE,
+};
 use crate::error::{Error, ErrorBody, Result};
 use crate::store::rewards::{NewReward, Partner, Redeemed, Redemption, Reward, RewardChange};
 use axum::extract::State;
@@ -36,8 +41,8 @@ pub struct PartnerBody {
 /// Registers a partner 社会资源 at a unit; unit admins of the unit (or above) only.
 #[utoipa::path(post, path = "/api/v1/partners", tag = "rewards", request_body = PartnerBody,
     responses((status = 201, body = Partner), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, description = "duplicate_partner", body = ErrorBody),
-              (status = 422, description = "invalid_name", body = ErrorBody)),
+              (status = 409, description = DUPLICATE_PARTNER, body = ErrorBody),
+              (status = 422, description = INVALID_NAME, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn create_partner(
     State(state): State<AppState>,
@@ -45,10 +50,10 @@ async fn create_partner(
     Json(body): Json<PartnerBody>,
 ) -> Result<(StatusCode, Json<Partner>)> {
     let unit = scoped_unit(&state, &caller, body.unit_id, &Role::ADMINS).await?;
-    let name = checked_name(&body.name)?;
+    let name = NAME.parse(&body.name)?;
     let partner = state
         .store
-        .create_partner(&unit, name, caller.user_id)
+        .create_partner(&unit, &name, caller.user_id)
         .await?;
     Ok((StatusCode::CREATED, Json(partner)))
 }
@@ -83,19 +88,6 @@ pub struct RewardBody {
     stock: i64,
 }
 
-/// 0 to 2,000 characters once trimmed, no control characters but line breaks and tabs.
-fn checked_description(raw: &str) -> Result<String> {
-    let d = raw.trim();
-    let control = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
-    if d.chars().count() > 2000 || d.chars().any(control) {
-        return Err(Error::invalid(
-            "invalid_description",
-            "a description has at most 2,000 characters and no control characters",
-        ));
-    }
-    Ok(d.to_owned())
-}
-
 /// `value` if it lies in `min..=1,000,000`, else the 422 `code`.
 fn amount(value: i64, min: i64, code: &'static str, message: &'static str) -> Result<i32> {
     if (min..=MAX_AMOUNT).contains(&value) {
@@ -106,27 +98,13 @@ fn amount(value: i64, min: i64, code: &'static str, message: &'static str) -> Re
 }
 
 fn checked_stock(stock: i64) -> Result<i32> {
-    amount(
-        stock,
-        0,
-        "invalid_stock",
-        "stock is between 0 and 1,000,000",
-    )
-}
-
-/// Partners and rewards are kept by the unit or district admins of the partner's unit.
-fn admin_of(caller: &Caller, unit_path: &str) -> Result<()> {
-    if caller.may(&Role::ADMINS, unit_path) {
-        Ok(())
-    } else {
-        Err(Error::forbidden())
-    }
+    amount(stock, 0, INVALID_STOCK, "stock is between 0 and 1,000,000")
 }
 
 /// Offers a reward from a partner; unit admins of the partner's unit (or above).
 #[utoipa::path(post, path = "/api/v1/rewards", tag = "rewards", request_body = RewardBody,
     responses((status = 201, body = Reward), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "invalid_name, invalid_description, invalid_points_cost, invalid_stock", body = ErrorBody)),
+              (status = 422, description = [INVALID_NAME, INVALID_DESCRIPTION, INVALID_POINTS_COST, INVALID_STOCK].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn create_reward(
     State(state): State<AppState>,
@@ -138,14 +116,15 @@ async fn create_reward(
         .partner(body.partner_id)
         .await?
         .ok_or(Error::NotFound("partner"))?;
-    admin_of(&caller, &partner.unit_path)?;
+    // Partners and rewards are kept by the admins of the partner's unit or above.
+    require(&caller, &Role::ADMINS, &partner.unit_path)?;
     let reward = NewReward {
-        name: checked_name(&body.name)?.to_owned(),
-        description: checked_description(&body.description)?,
+        name: NAME.parse(&body.name)?,
+        description: DESCRIPTION.parse(&body.description)?,
         points_cost: amount(
             body.points_cost,
             1,
-            "invalid_points_cost",
+            INVALID_POINTS_COST,
             "a reward costs 1 to 1,000,000 points",
         )?,
         stock: checked_stock(body.stock)?,
@@ -168,7 +147,7 @@ pub struct RewardsQuery {
 /// street and the district.
 #[utoipa::path(get, path = "/api/v1/rewards", tag = "rewards", params(RewardsQuery),
     responses((status = 200, body = Vec<Reward>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "invalid_query: staff name a unit", body = ErrorBody)),
+              (status = 422, description = format!("{INVALID_QUERY}: staff name a unit"), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn list_rewards(
     State(state): State<AppState>,
@@ -181,7 +160,7 @@ async fn list_rewards(
     }
     if !caller.is_volunteer {
         return Err(Error::invalid(
-            "invalid_query",
+            INVALID_QUERY,
             "staff list the rewards of a unit: give unit_id",
         ));
     }
@@ -207,7 +186,7 @@ async fn administered_reward(state: &AppState, caller: &Caller, id: i64) -> Resu
         .reward(id)
         .await?
         .ok_or(Error::NotFound("reward"))?;
-    admin_of(caller, &reward.unit_path)?;
+    require(caller, &Role::ADMINS, &reward.unit_path)?;
     Ok(reward)
 }
 
@@ -220,7 +199,7 @@ pub struct StockBody {
 /// Sets a reward's stock (restocking); unit admins of the partner's unit.
 #[utoipa::path(put, path = "/api/v1/rewards/{id}/stock", tag = "rewards", params(("id" = i64, Path)), request_body = StockBody,
     responses((status = 200, body = Reward), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "invalid_stock", body = ErrorBody)),
+              (status = 422, description = INVALID_STOCK, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn set_stock(
     State(state): State<AppState>,
@@ -268,9 +247,9 @@ async fn set_active(
 /// community, its street or the district.
 #[utoipa::path(post, path = "/api/v1/rewards/{id}/redemptions", tag = "rewards", params(("id" = i64, Path)),
     responses((status = 201, body = Redeemed), (status = 401, body = ErrorBody),
-              (status = 403, description = "not_a_volunteer, forbidden (a reward of another community)", body = ErrorBody),
+              (status = 403, description = format!("{NOT_A_VOLUNTEER}, {FORBIDDEN} (a reward of another community)"), body = ErrorBody),
               (status = 404, body = ErrorBody),
-              (status = 409, description = "insufficient_points, out_of_stock, reward_inactive", body = ErrorBody)),
+              (status = 409, description = [INSUFFICIENT_POINTS, OUT_OF_STOCK, REWARD_INACTIVE].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn redeem(
     State(state): State<AppState>,
@@ -279,7 +258,7 @@ async fn redeem(
 ) -> Result<(StatusCode, Json<Redeemed>)> {
     if !caller.is_volunteer {
         return Err(Error::denied(
-            "not_a_volunteer",
+            NOT_A_VOLUNTEER,
             "only a volunteer account redeems rewards",
         ));
     }
@@ -294,7 +273,7 @@ async fn redeem(
         .starts_with(&reward.unit_path)
     {
         return Err(Error::denied(
-            "forbidden",
+            FORBIDDEN,
             "this reward is offered to the volunteers of other communities",
         ));
     }

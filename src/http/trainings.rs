@@ -1,12 +1,16 @@
 //! Trainings 培训记录 and who attended them: social workers record them, volunteers see their
 //! own with their study hours (which are not service hours).
 
-use super::AppState;
+use super::access::{require, scoped_unit, visible_volunteer};
 use super::extract::{Json, Path, Query};
-use super::units::scoped_unit;
-use super::volunteers::visible_volunteer;
+use crate::app::AppState;
 use crate::domain::hours::hours;
 use crate::domain::roles::{Caller, Role};
+use crate::domain::text::TextRule;
+use crate::error::codes::{
+    INVALID_BODY, INVALID_FIELD, INVALID_HELD_ON, INVALID_STUDY_HOURS, INVALID_YEAR,
+    TOO_MANY_VOLUNTEERS, UNKNOWN_VOLUNTEER,
+};
 use crate::error::{Error, ErrorBody, Result};
 use crate::store::trainings::{Attendee, NewTraining, StudyRecord, Training, year_span};
 use axum::extract::State;
@@ -19,9 +23,6 @@ use std::str::FromStr;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-/// Who records trainings: social workers and the admins above them.
-pub const RECORDERS: [Role; 3] = [Role::SocialWorker, Role::UnitAdmin, Role::DistrictAdmin];
 
 /// The most volunteers one request may name.
 const MAX_VOLUNTEERS: usize = 1000;
@@ -59,7 +60,7 @@ impl StudyHours {
             .filter(|m| *m > 0);
         minutes.ok_or_else(|| {
             Error::invalid(
-                "invalid_study_hours",
+                INVALID_STUDY_HOURS,
                 "study hours are a decimal more than 0 and at most 24, e.g. \"2.5\"",
             )
         })
@@ -83,20 +84,6 @@ pub struct TrainingBody {
     volunteer_ids: Vec<i64>,
 }
 
-/// 1 to 200 characters once trimmed, with no control characters (line breaks only where
-/// `multiline`); PostgreSQL cannot store NUL.
-fn text(value: &str, field: &'static str, multiline: bool) -> Result<String> {
-    let v = value.trim();
-    let control = |c: char| c.is_control() && !(multiline && matches!(c, '\n' | '\r'));
-    if v.is_empty() || v.chars().count() > 200 || v.chars().any(control) {
-        return Err(Error::invalid(
-            "invalid_field",
-            format!("{field} needs 1 to 200 characters and no control characters"),
-        ));
-    }
-    Ok(v.to_owned())
-}
-
 /// The ids once each, in order; at most `MAX_VOLUNTEERS`.
 fn volunteer_ids(ids: &[i64]) -> Result<Vec<i64>> {
     let mut ids = ids.to_vec();
@@ -104,7 +91,7 @@ fn volunteer_ids(ids: &[i64]) -> Result<Vec<i64>> {
     ids.dedup();
     if ids.len() > MAX_VOLUNTEERS {
         return Err(Error::invalid(
-            "too_many_volunteers",
+            TOO_MANY_VOLUNTEERS,
             format!("name at most {MAX_VOLUNTEERS} volunteers at once"),
         ));
     }
@@ -117,15 +104,17 @@ impl TrainingBody {
         let latest = today + Months::new(12);
         if !(earliest..=latest).contains(&self.held_on) {
             return Err(Error::invalid(
-                "invalid_held_on",
+                INVALID_HELD_ON,
                 format!("a training is held between 1949-01-01 and {latest}"),
             ));
         }
         Ok(NewTraining {
-            name: text(&self.name, "name", false)?,
-            content: text(&self.content, "content", true)?,
+            name: TextRule::field("name", 200).parse(&self.name)?,
+            content: TextRule::field("content", 200)
+                .multiline()
+                .parse(&self.content)?,
             study_minutes: self.study_hours.minutes()?,
-            host: text(&self.host, "host", false)?,
+            host: TextRule::field("host", 200).parse(&self.host)?,
             held_on: self.held_on,
         })
     }
@@ -143,7 +132,7 @@ fn year_or_this(state: &AppState, year: Option<i32>) -> Result<i32> {
     let year = year.unwrap_or_else(|| today(state).year());
     if !(1949..=2100).contains(&year) {
         return Err(Error::invalid(
-            "invalid_year",
+            INVALID_YEAR,
             "the year must be between 1949 and 2100",
         ));
     }
@@ -162,11 +151,8 @@ async fn scoped_training(
         .training(id)
         .await?
         .ok_or(Error::NotFound("training"))?;
-    if caller.may(roles, &training.unit_path) {
-        Ok(training)
-    } else {
-        Err(Error::forbidden())
-    }
+    require(caller, roles, &training.unit_path)?;
+    Ok(training)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -188,14 +174,14 @@ async fn detail(state: &AppState, training: Training) -> Result<TrainingDetail> 
 /// community within the unit. Audited.
 #[utoipa::path(post, path = "/api/v1/trainings", tag = "trainings", request_body = TrainingBody,
     responses((status = 201, body = Training), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "invalid_field, invalid_study_hours, invalid_held_on, unknown_volunteer, too_many_volunteers, invalid_body", body = ErrorBody)),
+              (status = 422, description = [INVALID_FIELD, INVALID_STUDY_HOURS, INVALID_HELD_ON, UNKNOWN_VOLUNTEER, TOO_MANY_VOLUNTEERS, INVALID_BODY].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn create_training(
     State(state): State<AppState>,
     caller: Caller,
     Json(body): Json<TrainingBody>,
 ) -> Result<(StatusCode, Json<Training>)> {
-    let unit = scoped_unit(&state, &caller, body.unit_id, &RECORDERS).await?;
+    let unit = scoped_unit(&state, &caller, body.unit_id, &Role::RECORDERS).await?;
     let training = body.training(today(&state))?;
     let ids = volunteer_ids(&body.volunteer_ids)?;
     let created = state
@@ -215,7 +201,7 @@ pub struct TrainingQuery {
 /// Trainings of the units under `unit_id`, newest first.
 #[utoipa::path(get, path = "/api/v1/trainings", tag = "trainings", params(TrainingQuery),
     responses((status = 200, body = Vec<Training>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "invalid_year", body = ErrorBody)),
+              (status = 422, description = INVALID_YEAR, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn list_trainings(
     State(state): State<AppState>,
@@ -257,7 +243,7 @@ pub struct AttendeesBody {
 #[utoipa::path(post, path = "/api/v1/trainings/{id}/attendees", tag = "trainings", params(("id" = i64, Path)),
     request_body = AttendeesBody,
     responses((status = 200, body = TrainingDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "unknown_volunteer, too_many_volunteers, invalid_body", body = ErrorBody)),
+              (status = 422, description = [UNKNOWN_VOLUNTEER, TOO_MANY_VOLUNTEERS, INVALID_BODY].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn add_attendees(
     State(state): State<AppState>,
@@ -265,7 +251,7 @@ async fn add_attendees(
     Path(id): Path<i64>,
     Json(body): Json<AttendeesBody>,
 ) -> Result<Json<TrainingDetail>> {
-    let training = scoped_training(&state, &caller, id, &RECORDERS).await?;
+    let training = scoped_training(&state, &caller, id, &Role::RECORDERS).await?;
     let ids = volunteer_ids(&body.volunteer_ids)?;
     state
         .store
@@ -299,7 +285,7 @@ pub struct VolunteerTrainings {
 #[utoipa::path(get, path = "/api/v1/volunteers/{id}/trainings", tag = "trainings",
     params(("id" = String, Path, description = "a volunteer id or `me`"), YearQuery),
     responses((status = 200, body = VolunteerTrainings), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "invalid_year", body = ErrorBody)),
+              (status = 422, description = INVALID_YEAR, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn volunteer_trainings(
     State(state): State<AppState>,

@@ -1,9 +1,15 @@
 //! The unit tree: streets and communities, resident populations and organisations.
 
-use super::AppState;
+use super::access::scoped_unit;
 use super::extract::{Json, Path, Query};
+use crate::app::AppState;
 use crate::domain::roles::{Caller, Role};
+use crate::domain::text::NAME;
 use crate::domain::units::{OrganisationType, UnitKind};
+use crate::error::codes::{
+    DUPLICATE_ORGANISATION, DUPLICATE_UNIT, FORBIDDEN, INVALID_KIND, INVALID_NAME,
+    INVALID_ORG_TYPE, INVALID_PARENT, INVALID_POPULATION, INVALID_YEAR, NOT_A_COMMUNITY,
+};
 use crate::error::{Error, ErrorBody, Result};
 use crate::store::{Organisation, Population, Unit};
 use axum::extract::State;
@@ -21,40 +27,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_organisations, create_organisation))
 }
 
-/// Loads a unit the caller holds one of `roles` on (404 if it does not exist, 403 if out of scope).
-pub(super) async fn scoped_unit(
-    state: &AppState,
-    caller: &Caller,
-    id: i64,
-    roles: &[Role],
-) -> Result<Unit> {
-    let unit = state.store.unit(id).await?.ok_or(Error::NotFound("unit"))?;
-    if caller.may(roles, &unit.path) {
-        Ok(unit)
-    } else {
-        Err(Error::forbidden())
-    }
-}
-
-/// A name of a unit, organisation or person: 1 to 100 characters once trimmed, none of them a
-/// control character (PostgreSQL cannot store NUL).
-pub(super) fn checked_name(raw: &str) -> Result<&str> {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(Error::invalid(
-            "invalid_name",
-            "a name has 1 to 100 characters and no control characters",
-        ));
-    }
-    Ok(name)
-}
-
 /// The units the caller may see: the subtrees of their grants.
 #[utoipa::path(get, path = "/api/v1/units", tag = "units",
     responses((status = 200, body = Vec<Unit>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
 async fn list_units(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<Unit>>> {
     if !caller.is_staff() {
-        return Err(Error::denied("forbidden", "only staff see the unit tree"));
+        return Err(Error::denied(FORBIDDEN, "only staff see the unit tree"));
     }
     Ok(Json(
         state.store.units_within(&caller.visible_roots()).await?,
@@ -72,8 +50,8 @@ pub struct NewUnitBody {
 /// Creates a street or a community; the caller must be an admin of the parent.
 #[utoipa::path(post, path = "/api/v1/units", tag = "units", request_body = NewUnitBody,
     responses((status = 201, body = Unit), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody), (status = 409, description = "duplicate_unit", body = ErrorBody),
-              (status = 422, description = "invalid_kind, invalid_parent, invalid_name", body = ErrorBody)),
+              (status = 404, body = ErrorBody), (status = 409, description = DUPLICATE_UNIT, body = ErrorBody),
+              (status = 422, description = [INVALID_KIND, INVALID_PARENT, INVALID_NAME].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn create_unit(
     State(state): State<AppState>,
@@ -82,12 +60,12 @@ async fn create_unit(
 ) -> Result<(StatusCode, Json<Unit>)> {
     let kind = UnitKind::parse(&body.kind)
         .filter(|k| *k != UnitKind::District)
-        .ok_or_else(|| Error::invalid("invalid_kind", "kind is street or community"))?;
-    let name = checked_name(&body.name)?;
+        .ok_or_else(|| Error::invalid(INVALID_KIND, "kind is street or community"))?;
+    let name = NAME.parse(&body.name)?;
     let parent = scoped_unit(&state, &caller, body.parent_id, &Role::ADMINS).await?;
     if Some(parent.kind) != kind.parent_kind() {
         return Err(Error::invalid(
-            "invalid_parent",
+            INVALID_PARENT,
             format!(
                 "a {} belongs under a {}",
                 kind.as_str(),
@@ -97,7 +75,7 @@ async fn create_unit(
     }
     let unit = state
         .store
-        .create_unit(name, kind, Some(&parent), Some(caller.user_id))
+        .create_unit(&name, kind, Some(&parent), Some(caller.user_id))
         .await?;
     Ok((StatusCode::CREATED, Json(unit)))
 }
@@ -140,7 +118,7 @@ pub struct PopulationAnswer {
 #[utoipa::path(put, path = "/api/v1/units/{id}/population/{year}", tag = "units",
     params(("id" = i64, Path), ("year" = i32, Path)), request_body = PopulationBody,
     responses((status = 200, body = PopulationAnswer), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "not_a_community, invalid_year, invalid_population", body = ErrorBody)),
+              (status = 422, description = [NOT_A_COMMUNITY, INVALID_YEAR, INVALID_POPULATION].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn set_population(
     State(state): State<AppState>,
@@ -151,19 +129,19 @@ async fn set_population(
     let unit = scoped_unit(&state, &caller, id, &Role::ADMINS).await?;
     if unit.kind != UnitKind::Community {
         return Err(Error::invalid(
-            "not_a_community",
+            NOT_A_COMMUNITY,
             "resident population is kept per community",
         ));
     }
     if !(1949..=2100).contains(&year) {
         return Err(Error::invalid(
-            "invalid_year",
+            INVALID_YEAR,
             "the year must be between 1949 and 2100",
         ));
     }
     if !(0..=10_000_000).contains(&body.resident_population) {
         return Err(Error::invalid(
-            "invalid_population",
+            INVALID_POPULATION,
             "a population is between 0 and 10,000,000",
         ));
     }
@@ -207,8 +185,8 @@ pub struct NewOrganisationBody {
 /// Registers an organisation to a community.
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "units", request_body = NewOrganisationBody,
     responses((status = 201, body = Organisation), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, description = "duplicate_organisation", body = ErrorBody),
-              (status = 422, description = "invalid_org_type, not_a_community, invalid_name", body = ErrorBody)),
+              (status = 409, description = DUPLICATE_ORGANISATION, body = ErrorBody),
+              (status = 422, description = [INVALID_ORG_TYPE, NOT_A_COMMUNITY, INVALID_NAME].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn create_organisation(
     State(state): State<AppState>,
@@ -217,21 +195,21 @@ async fn create_organisation(
 ) -> Result<(StatusCode, Json<Organisation>)> {
     let org_type = OrganisationType::parse(&body.org_type).ok_or_else(|| {
         Error::invalid(
-            "invalid_org_type",
+            INVALID_ORG_TYPE,
             "org_type is volunteer_service or community_social",
         )
     })?;
-    let name = checked_name(&body.name)?;
+    let name = NAME.parse(&body.name)?;
     let unit = scoped_unit(&state, &caller, body.unit_id, &Role::ADMINS).await?;
     if unit.kind != UnitKind::Community {
         return Err(Error::invalid(
-            "not_a_community",
+            NOT_A_COMMUNITY,
             "organisations are registered to a community",
         ));
     }
     let org = state
         .store
-        .create_organisation(&unit, name, org_type, Some(caller.user_id))
+        .create_organisation(&unit, &name, org_type, Some(caller.user_id))
         .await?;
     Ok((StatusCode::CREATED, Json(org)))
 }

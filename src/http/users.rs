@@ -1,13 +1,16 @@
 //! Staff accounts and the roles granted to them.
 
-use super::AppState;
+use super::access::scoped_unit;
 use super::extract::Json;
-use super::units::{checked_name, scoped_unit};
-use crate::crypto::hash_password;
+use crate::app::AppState;
+use crate::app::registration::{check_password, password_hash};
 use crate::domain::roles::{Caller, Role};
+use crate::domain::text::NAME;
 use crate::domain::units::UnitKind;
+use crate::error::codes::{
+    DUPLICATE_LOGIN, FORBIDDEN, INVALID_LOGIN, INVALID_NAME, INVALID_UNIT, WEAK_PASSWORD,
+};
 use crate::error::{Error, ErrorBody, Result};
-use crate::registration::check_password;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -39,19 +42,16 @@ pub struct NewUserAnswer {
 /// Creates a staff account (no roles yet: grant them next). Any unit admin may do this.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserBody,
     responses((status = 201, body = NewUserAnswer), (status = 403, body = ErrorBody),
-              (status = 409, description = "duplicate_login", body = ErrorBody),
-              (status = 422, description = "invalid_login, weak_password, invalid_name", body = ErrorBody)),
+              (status = 409, description = DUPLICATE_LOGIN, body = ErrorBody),
+              (status = 422, description = [INVALID_LOGIN, WEAK_PASSWORD, INVALID_NAME].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn create_user(
     State(state): State<AppState>,
     caller: Caller,
     Json(body): Json<NewUserBody>,
 ) -> Result<(StatusCode, Json<NewUserAnswer>)> {
-    if !caller.grants.iter().any(|g| Role::ADMINS.contains(&g.role)) {
-        return Err(Error::denied(
-            "forbidden",
-            "only unit admins create accounts",
-        ));
+    if !caller.is_admin() {
+        return Err(Error::denied(FORBIDDEN, "only unit admins create accounts"));
     }
     let login = body.login.trim();
     let login_ok = (3..=64).contains(&login.len())
@@ -60,23 +60,20 @@ async fn create_user(
             .all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b));
     if !login_ok {
         return Err(Error::invalid(
-            "invalid_login",
+            INVALID_LOGIN,
             "a login has 3 to 64 letters, digits or ._@-",
         ));
     }
     check_password(&body.password)?;
-    let name = checked_name(&body.name)?;
-    let password = body.password;
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(anyhow::Error::from)?;
-    let id = state.store.create_user(login, Some(&hash), name).await?;
+    let name = NAME.parse(&body.name)?;
+    let hash = password_hash(body.password).await?;
+    let id = state.store.create_user(login, Some(&hash), &name).await?;
     Ok((
         StatusCode::CREATED,
         Json(NewUserAnswer {
             id,
             login: login.to_owned(),
-            name: name.to_owned(),
+            name,
         }),
     ))
 }
@@ -103,13 +100,13 @@ async fn create_grant(
     if body.role == Role::DistrictAdmin {
         if !caller.may(&[Role::DistrictAdmin], &unit.path) {
             return Err(Error::denied(
-                "forbidden",
+                FORBIDDEN,
                 "only a district admin grants district_admin",
             ));
         }
         if unit.kind != UnitKind::District {
             return Err(Error::invalid(
-                "invalid_unit",
+                INVALID_UNIT,
                 "district_admin is granted on the district",
             ));
         }

@@ -1,20 +1,22 @@
 //! Real-name volunteer registration 实名注册, profiles, the audited ID-number lookup and CSV import.
 
-use super::AppState;
+use super::access::{scoped_unit, visible_volunteer};
 use super::extract::{Json, Path, Query};
-use super::units::scoped_unit;
-use crate::crypto::hash_password;
+use crate::app::AppState;
+use crate::app::import::{ImportReport, import_csv};
+use crate::app::registration::{self, Applicant, Channel};
 use crate::domain::roles::{Caller, Role};
 use crate::domain::units::UnitKind;
+use crate::error::codes::{
+    CONSENT_REQUIRED, DUPLICATE_ID_NUMBER, DUPLICATE_PHONE, FORBIDDEN, INVALID_COMMUNITY,
+    INVALID_CSV, INVALID_ID_NUMBER, INVALID_NAME, INVALID_PHONE, WEAK_PASSWORD,
+};
 use crate::error::{Error, ErrorBody, Result};
-use crate::import::{ImportReport, import_csv};
-use crate::registration::{Applicant, Channel, check_password, prepare};
-use crate::store::{Registration, Volunteer};
+use crate::store::Volunteer;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use bytes::Bytes;
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -60,8 +62,8 @@ pub struct RegisterBody {
 /// behalf, with their consent recorded under the admin's name.
 #[utoipa::path(post, path = "/api/v1/volunteers", tag = "volunteers", request_body = RegisterBody,
     responses((status = 201, body = Volunteer),
-              (status = 409, description = "duplicate_id_number, duplicate_phone", body = ErrorBody),
-              (status = 422, description = "invalid_id_number, invalid_phone, consent_required, weak_password, invalid_name, invalid_community", body = ErrorBody)))]
+              (status = 409, description = [DUPLICATE_ID_NUMBER, DUPLICATE_PHONE].join(", "), body = ErrorBody),
+              (status = 422, description = [INVALID_ID_NUMBER, INVALID_PHONE, CONSENT_REQUIRED, WEAK_PASSWORD, INVALID_NAME, INVALID_COMMUNITY].join(", "), body = ErrorBody)))]
 async fn register(
     State(state): State<AppState>,
     caller: Option<Caller>,
@@ -72,23 +74,19 @@ async fn register(
         .unit(body.community_id)
         .await?
         .filter(|u| u.kind == UnitKind::Community)
-        .ok_or_else(|| Error::invalid("invalid_community", "community_id names no community"))?;
-    let staff = match caller {
-        Some(c) if c.may(&Role::ADMINS, &community.path) => Some(c.user_id),
+        .ok_or_else(|| Error::invalid(INVALID_COMMUNITY, "community_id names no community"))?;
+    let channel = match caller {
+        Some(c) if c.may(&Role::ADMINS, &community.path) => Channel {
+            via: "staff",
+            recorded_by: Some(c.user_id),
+        },
         Some(c) if c.is_staff() => {
             return Err(Error::denied(
-                "forbidden",
+                FORBIDDEN,
                 "staff register volunteers only in communities they administer",
             ));
         }
-        _ => None,
-    };
-    let channel = match staff {
-        Some(id) => Channel {
-            via: "staff",
-            recorded_by: Some(id),
-        },
-        None => Channel {
+        _ => Channel {
             via: "self",
             recorded_by: None,
         },
@@ -102,73 +100,8 @@ async fn register(
         service_categories: body.service_categories,
         consent: body.consent,
     };
-    let mut volunteer = prepare(&applicant, None, channel, &state.keys, Utc::now())?;
-    match (body.password, staff) {
-        (Some(password), _) => {
-            check_password(&password)?;
-            let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-                .await
-                .map_err(anyhow::Error::from)?;
-            volunteer.password_hash = Some(hash);
-        }
-        (None, Some(_)) => {}
-        (None, None) => {
-            return Err(Error::invalid(
-                "weak_password",
-                "choose a password of at least 8 characters",
-            ));
-        }
-    }
-    let outcome = state
-        .store
-        .register_volunteers(std::slice::from_ref(&volunteer))
-        .await?;
-    match outcome.into_iter().next() {
-        Some(Registration::Registered { id, .. }) => {
-            let v = state
-                .store
-                .volunteer(id)
-                .await?
-                .ok_or(Error::NotFound("volunteer"))?;
-            Ok((StatusCode::CREATED, Json(v)))
-        }
-        Some(Registration::DuplicateIdNumber) => Err(Error::conflict(
-            "duplicate_id_number",
-            "this person is already registered as a volunteer",
-        )),
-        Some(Registration::DuplicatePhone) | None => Err(Error::conflict(
-            "duplicate_phone",
-            "another account already uses this phone number",
-        )),
-    }
-}
-
-/// Loads a volunteer the caller may see: themselves (`me` or their own id) or staff of their
-/// community's subtree holding one of `roles`.
-pub(super) async fn visible_volunteer(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    roles: &[Role],
-) -> Result<Volunteer> {
-    let id = if id == "me" {
-        if !caller.is_volunteer {
-            return Err(Error::NotFound("volunteer"));
-        }
-        caller.user_id
-    } else {
-        id.parse().map_err(|_| Error::NotFound("volunteer"))?
-    };
-    let v = state
-        .store
-        .volunteer(id)
-        .await?
-        .ok_or(Error::NotFound("volunteer"))?;
-    if v.id == caller.user_id || caller.may(roles, &v.community_path) {
-        Ok(v)
-    } else {
-        Err(Error::forbidden())
-    }
+    let volunteer = registration::register(&state, &applicant, body.password, channel).await?;
+    Ok((StatusCode::CREATED, Json(volunteer)))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -263,7 +196,7 @@ async fn reveal_id_number(
     let v = visible_volunteer(&state, &caller, &id, &[Role::DistrictAdmin]).await?;
     if !caller.may(&[Role::DistrictAdmin], &v.community_path) {
         return Err(Error::denied(
-            "forbidden",
+            FORBIDDEN,
             "only a district admin may see a full ID number",
         ));
     }
@@ -281,16 +214,16 @@ async fn reveal_id_number(
 #[utoipa::path(post, path = "/api/v1/volunteers/import", tag = "volunteers",
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody),
-              (status = 422, description = "invalid_csv", body = ErrorBody)),
+              (status = 422, description = INVALID_CSV, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn import(
     State(state): State<AppState>,
     caller: Caller,
     body: Bytes,
 ) -> Result<Json<ImportReport>> {
-    if !caller.grants.iter().any(|g| Role::ADMINS.contains(&g.role)) {
+    if !caller.is_admin() {
         return Err(Error::denied(
-            "forbidden",
+            FORBIDDEN,
             "only unit admins import volunteers",
         ));
     }

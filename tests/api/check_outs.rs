@@ -225,7 +225,9 @@ async fn the_check_out_job_closes_attendances_past_the_grace_once_a_period(app: 
         .await;
 
     assert_eq!(
-        vledger::jobs::auto_close(&app.state, now).await.unwrap(),
+        vledger::app::jobs::auto_close(&app.state, now)
+            .await
+            .unwrap(),
         Some(1)
     );
     let list = attendances(&app, &s.organizer, long_ago).await;
@@ -242,14 +244,14 @@ async fn the_check_out_job_closes_attendances_past_the_grace_once_a_period(app: 
 
     let same_period = period + Duration::minutes(4);
     assert_eq!(
-        vledger::jobs::auto_close(&app.state, same_period)
+        vledger::app::jobs::auto_close(&app.state, same_period)
             .await
             .unwrap(),
         None
     );
     let next_period = period + Duration::minutes(5);
     assert_eq!(
-        vledger::jobs::auto_close(&app.state, next_period)
+        vledger::app::jobs::auto_close(&app.state, next_period)
             .await
             .unwrap(),
         Some(0)
@@ -290,7 +292,7 @@ async fn a_scan_after_the_job_closed_the_attendance_answers_auto_closed(app: Tes
         .checked_in_at(id, volunteer_id, time(&activity["starts_at"]))
         .await;
     assert_eq!(
-        vledger::jobs::auto_close(&app.state, Utc::now())
+        vledger::app::jobs::auto_close(&app.state, Utc::now())
             .await
             .unwrap(),
         Some(1)

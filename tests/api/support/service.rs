@@ -8,8 +8,8 @@ use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use vledger::app::AppState;
 use vledger::config::Settings;
-use vledger::http::AppState;
 
 /// The settings of a test service on `database_url`: the scheduled jobs run as in production.
 pub fn settings(database_url: &str) -> Settings {
@@ -52,10 +52,15 @@ impl Service {
         let database_url = settings.database_url.clone();
         let state = vledger::service::open(settings).await.unwrap();
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(vledger::service::run(state.clone(), listener, async {
-            // A dropped sender stops the service too.
-            let _ = stopped.await;
-        }));
+        let server = tokio::spawn(vledger::service::run(
+            state.clone(),
+            vledger::http::app(state.clone()),
+            listener,
+            async {
+                // A dropped sender stops the service too.
+                let _ = stopped.await;
+            },
+        ));
         Service {
             app: TestApp {
                 base,

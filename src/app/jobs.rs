@@ -1,7 +1,7 @@
 //! Scheduled jobs. Each run is claimed in the `job_runs` table under its period first, so that a
 //! run happens once even when several instances share one PostgreSQL database.
 
-use crate::http::AppState;
+use super::AppState;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use tokio_cron_scheduler::{Job, JobScheduler};
 

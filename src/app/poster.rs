@@ -4,7 +4,7 @@ use crate::store::activities::Activity;
 use chrono::FixedOffset;
 use qrcode::{Color, EcLevel, QrCode};
 
-const POSTER_TEMPLATE: &str = include_str!("../qr-templates/poster.svg");
+const POSTER_TEMPLATE: &str = include_str!("../../qr-templates/poster.svg");
 /// Light modules around the code, as the QR standard asks for.
 const QUIET_ZONE: usize = 4;
 

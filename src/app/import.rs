@@ -2,10 +2,11 @@
 //! its line number and reason, and a row whose person is already registered adds nothing, so the
 //! same file can be imported twice.
 
+use super::registration::{Applicant, Channel, prepare};
 use crate::crypto::Keys;
 use crate::domain::units::UnitKind;
+use crate::error::codes::{DUPLICATE_PHONE, INVALID_COMMUNITY, INVALID_CSV, OUT_OF_SCOPE};
 use crate::error::{Error, Result};
-use crate::registration::{Applicant, Channel, prepare};
 use crate::store::{NewVolunteer, Registration, Store, Unit};
 use chrono::Utc;
 use serde::Serialize;
@@ -64,7 +65,7 @@ pub async fn import_csv(
         .from_reader(csv);
     let headers = reader
         .headers()
-        .map_err(|e| Error::invalid("invalid_csv", e.to_string()))?
+        .map_err(|e| Error::invalid(INVALID_CSV, e.to_string()))?
         .clone();
     let index = |field: &str| {
         let (en, zh, _) = COLUMNS.iter().find(|c| c.2 == field).expect("known field");
@@ -75,7 +76,7 @@ pub async fn import_csv(
     let required = ["name", "id_number", "phone", "community_id"];
     if let Some(missing) = required.iter().find(|f| index(f).is_none()) {
         return Err(Error::invalid(
-            "invalid_csv",
+            INVALID_CSV,
             format!("the header has no column {missing}"),
         ));
     }
@@ -91,7 +92,7 @@ pub async fn import_csv(
             Err(e) => {
                 report.errors.push(RowError {
                     row,
-                    error: "invalid_csv".into(),
+                    error: INVALID_CSV.into(),
                     message: e.to_string(),
                 });
                 continue;
@@ -101,7 +102,7 @@ pub async fn import_csv(
         let prepared = async {
             let community_id: i64 = cell("community_id")
                 .parse()
-                .map_err(|_| Error::invalid("invalid_community", "community_id is not a number"))?;
+                .map_err(|_| Error::invalid(INVALID_COMMUNITY, "community_id is not a number"))?;
             if let std::collections::hash_map::Entry::Vacant(slot) = communities.entry(community_id)
             {
                 let unit = store
@@ -113,13 +114,13 @@ pub async fn import_csv(
             match &communities[&community_id] {
                 None => {
                     return Err(Error::invalid(
-                        "invalid_community",
+                        INVALID_COMMUNITY,
                         "no community has this id",
                     ));
                 }
                 Some(u) if !in_scope(u) => {
                     return Err(Error::invalid(
-                        "out_of_scope",
+                        OUT_OF_SCOPE,
                         "you are not an admin of this community",
                     ));
                 }
@@ -180,7 +181,7 @@ impl Batch {
                 Registration::DuplicateIdNumber => report.already_registered += 1,
                 Registration::DuplicatePhone => report.errors.push(RowError {
                     row,
-                    error: "duplicate_phone".into(),
+                    error: DUPLICATE_PHONE.into(),
                     message: "another account already uses this phone number".into(),
                 }),
             }

@@ -1,11 +1,18 @@
 //! Turning what a person typed (on a phone, in a CSV file) into a volunteer ready to store.
-//! One path for self-registration, registration by staff, CSV import and demo data.
+//! One path for self-registration, registration by staff, CSV import and demo data; and the
+//! passwords of new accounts.
 
-use crate::crypto::Keys;
+use super::AppState;
+use crate::crypto::{Keys, hash_password};
 use crate::domain::id_number::IdNumber;
 use crate::domain::phone::Phone;
+use crate::domain::text::REAL_NAME;
+use crate::error::codes::{
+    CONSENT_REQUIRED, DUPLICATE_ID_NUMBER, DUPLICATE_PHONE, INVALID_ID_NUMBER, INVALID_PHONE,
+    INVALID_TAGS, WEAK_PASSWORD,
+};
 use crate::error::{Error, Result};
-use crate::store::NewVolunteer;
+use crate::store::{NewVolunteer, Registration, Volunteer};
 use chrono::{DateTime, Utc};
 
 /// The fields a volunteer gives, unvalidated.
@@ -29,7 +36,6 @@ pub struct Channel {
     pub recorded_by: Option<i64>,
 }
 
-const MAX_NAME_CHARS: usize = 50;
 const MAX_TAGS: usize = 20;
 const MAX_TAG_CHARS: usize = 30;
 
@@ -41,29 +47,18 @@ pub fn prepare(
     keys: &Keys,
     now: DateTime<Utc>,
 ) -> Result<NewVolunteer> {
-    let name = a.name.trim();
-    // PostgreSQL cannot store NUL: control characters are refused, not turned into a 500.
-    if name.is_empty()
-        || name.chars().count() > MAX_NAME_CHARS
-        || name.chars().any(char::is_control)
-    {
-        return Err(Error::invalid(
-            "invalid_name",
-            "the real name must have 1 to 50 characters and no control characters",
-        ));
-    }
+    let name = REAL_NAME.parse(&a.name)?;
     let id = IdNumber::parse(&a.id_number, now.date_naive())
-        .map_err(|e| Error::invalid("invalid_id_number", e.to_string()))?;
-    let phone =
-        Phone::parse(&a.phone).map_err(|e| Error::invalid("invalid_phone", e.to_string()))?;
+        .map_err(|e| Error::invalid(INVALID_ID_NUMBER, e.to_string()))?;
+    let phone = Phone::parse(&a.phone).map_err(|e| Error::invalid(INVALID_PHONE, e.to_string()))?;
     if !a.consent {
         return Err(Error::invalid(
-            "consent_required",
+            CONSENT_REQUIRED,
             "the volunteer must agree to the processing of their personal information",
         ));
     }
     Ok(NewVolunteer {
-        name: name.to_owned(),
+        name,
         id_number_enc: keys.encrypt_id_number(id.as_str()),
         id_number_hash: keys.id_number_hash(id.as_str()),
         id_number_masked: id.masked(),
@@ -89,7 +84,7 @@ fn tags(raw: &[String], field: &str) -> Result<Vec<String>> {
     let bad_tag = |t: &String| t.chars().count() > MAX_TAG_CHARS || t.chars().any(char::is_control);
     if tags.len() > MAX_TAGS || tags.iter().any(bad_tag) {
         return Err(Error::invalid(
-            "invalid_tags",
+            INVALID_TAGS,
             format!(
                 "{field}: at most {MAX_TAGS} entries of at most {MAX_TAG_CHARS} characters, no control characters"
             ),
@@ -98,14 +93,65 @@ fn tags(raw: &[String], field: &str) -> Result<Vec<String>> {
     Ok(tags)
 }
 
+/// Registers one volunteer, by themselves or by staff (as `channel` says): the applicant as
+/// [`prepare`]d, with the password they chose, which only staff may leave out.
+pub async fn register(
+    state: &AppState,
+    applicant: &Applicant,
+    password: Option<String>,
+    channel: Channel,
+) -> Result<Volunteer> {
+    let mut volunteer = prepare(applicant, None, channel, &state.keys, Utc::now())?;
+    match password {
+        Some(password) => {
+            check_password(&password)?;
+            volunteer.password_hash = Some(password_hash(password).await?);
+        }
+        None if channel.recorded_by.is_none() => {
+            return Err(Error::invalid(
+                WEAK_PASSWORD,
+                "choose a password of at least 8 characters",
+            ));
+        }
+        None => {}
+    }
+    let outcome = state
+        .store
+        .register_volunteers(std::slice::from_ref(&volunteer))
+        .await?;
+    match outcome.into_iter().next() {
+        Some(Registration::Registered { id, .. }) => state
+            .store
+            .volunteer(id)
+            .await?
+            .ok_or(Error::NotFound("volunteer")),
+        Some(Registration::DuplicateIdNumber) => Err(Error::conflict(
+            DUPLICATE_ID_NUMBER,
+            "this person is already registered as a volunteer",
+        )),
+        Some(Registration::DuplicatePhone) | None => Err(Error::conflict(
+            DUPLICATE_PHONE,
+            "another account already uses this phone number",
+        )),
+    }
+}
+
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
 pub fn check_password(password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > 256 {
         return Err(Error::invalid(
-            "weak_password",
+            WEAK_PASSWORD,
             "a password needs 8 to 256 characters",
         ));
     }
     Ok(())
+}
+
+/// The hash of a password, computed off the async workers: Argon2 takes tens of milliseconds of
+/// CPU.
+pub async fn password_hash(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| Error::Internal(e.into()))
 }

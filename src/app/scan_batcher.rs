@@ -1,7 +1,7 @@
-//! The hot path of check-in. Group commit: concurrent scans wait in a queue and are written
-//! together in one transaction; each request is answered only after the transaction holding its
-//! scan committed. And a short-lived cache of the activities being scanned, since a rush at the
-//! door reads the same activity hundreds of times a second.
+//! The hot path of check-in, the group-commit writer of scans: concurrent scans wait in a queue
+//! and are written together in one transaction; each request is answered only after the
+//! transaction holding its scan committed. And a short-lived cache of the activities being
+//! scanned, since a rush at the door reads the same activity hundreds of times a second.
 
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -24,7 +24,7 @@ struct Pending {
 }
 
 #[derive(Clone)]
-pub struct ScanRecorder {
+pub struct ScanBatcher {
     queue: mpsc::Sender<Pending>,
     activities: Arc<Mutex<ActivityCache>>,
 }
@@ -32,14 +32,14 @@ pub struct ScanRecorder {
 /// Activity id → when it was read, and what was read.
 type ActivityCache = HashMap<i64, (Instant, Arc<Activity>)>;
 
-impl ScanRecorder {
-    /// Starts the writer task; it ends when the last recorder is dropped and the queue is empty.
+impl ScanBatcher {
+    /// Starts the writer task; it ends when the last batcher is dropped and the queue is empty.
     pub fn start(store: Store) -> Self {
         let (queue, rx) = mpsc::channel(4 * MAX_BATCH);
         // One writer per process: a batch is written in a few statements whatever its size, and
         // while it commits the next one gathers. (More writers measured slower on 2 cores.)
         tokio::spawn(write_batches(store, rx));
-        ScanRecorder {
+        ScanBatcher {
             queue,
             activities: Arc::default(),
         }

@@ -1,0 +1,72 @@
+//! The access checks the resources share. Each loads what a request names and answers 404 when it
+//! does not exist, 403 when the caller holds none of the roles asked for on its unit or above.
+
+use crate::app::AppState;
+use crate::domain::roles::{Caller, Role};
+use crate::error::{Error, Result};
+use crate::store::activities::Activity;
+use crate::store::{Unit, Volunteer};
+
+/// 403 unless the caller holds one of `roles` on the unit at `unit_path` or above it.
+pub fn require(caller: &Caller, roles: &[Role], unit_path: &str) -> Result<()> {
+    if caller.may(roles, unit_path) {
+        Ok(())
+    } else {
+        Err(Error::forbidden())
+    }
+}
+
+/// Loads a unit the caller holds one of `roles` on.
+pub async fn scoped_unit(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    roles: &[Role],
+) -> Result<Unit> {
+    let unit = state.store.unit(id).await?.ok_or(Error::NotFound("unit"))?;
+    require(caller, roles, &unit.path)?;
+    Ok(unit)
+}
+
+/// Loads an activity the caller holds one of `roles` on (on its unit or above).
+pub async fn run_activity(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    roles: &[Role],
+) -> Result<Activity> {
+    let activity = state
+        .store
+        .activity(id)
+        .await?
+        .ok_or(Error::NotFound("activity"))?;
+    require(caller, roles, &activity.unit_path)?;
+    Ok(activity)
+}
+
+/// Loads a volunteer the caller may see: themselves (`me` or their own id) or staff of their
+/// community's subtree holding one of `roles`.
+pub async fn visible_volunteer(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    roles: &[Role],
+) -> Result<Volunteer> {
+    let id = if id == "me" {
+        if !caller.is_volunteer {
+            return Err(Error::NotFound("volunteer"));
+        }
+        caller.user_id
+    } else {
+        id.parse().map_err(|_| Error::NotFound("volunteer"))?
+    };
+    let v = state
+        .store
+        .volunteer(id)
+        .await?
+        .ok_or(Error::NotFound("volunteer"))?;
+    if v.id != caller.user_id {
+        require(caller, roles, &v.community_path)?;
+    }
+    Ok(v)
+}
