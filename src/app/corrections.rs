@@ -4,6 +4,7 @@
 
 use super::ledger::{audit_for, service_date};
 use crate::domain::ledger::{EntrySource, ReportStatus};
+use crate::error::codes::{ALREADY_RESOLVED, INVALID_ENTRY, INVALID_MINUTES};
 use crate::error::{Error, Result};
 use crate::store::activities::Activity;
 use crate::store::db::Tx;
@@ -59,13 +60,13 @@ async fn correction(
 ) -> Result<LedgerEntry> {
     if entry.source == EntrySource::Correction {
         return Err(Error::invalid(
-            "invalid_entry",
+            INVALID_ENTRY,
             "correct the original entry, not a correction",
         ));
     }
     if minutes < 0 {
         return Err(Error::invalid(
-            "invalid_minutes",
+            INVALID_MINUTES,
             "minutes cannot be negative",
         ));
     }
@@ -114,7 +115,7 @@ async fn resolution(
 ) -> Result<()> {
     if report.status != ReportStatus::Open {
         return Err(Error::conflict(
-            "already_resolved",
+            ALREADY_RESOLVED,
             "this report was already resolved",
         ));
     }
@@ -145,7 +146,7 @@ async fn resolution(
     let scheduled = activity.window().scheduled_minutes();
     if !(0..=scheduled).contains(&minutes) {
         return Err(Error::invalid(
-            "invalid_minutes",
+            INVALID_MINUTES,
             format!("the time is between 0 and the scheduled {scheduled} minutes"),
         ));
     }

@@ -4,6 +4,7 @@
 
 use crate::domain::attendance::AttendanceState;
 use crate::domain::ledger::{EntrySource, Review, service_points};
+use crate::error::codes::{ALREADY_RECORDED, ALREADY_REVIEWED, INVALID_MINUTES, STILL_CHECKED_IN};
 use crate::error::{Error, Result};
 use crate::store::activities::Activity;
 use crate::store::db::Tx;
@@ -91,7 +92,7 @@ async fn review(
             .ok_or(Error::NotFound("attendance"))?;
         if target.review.is_some() {
             return Err(Error::conflict(
-                "already_reviewed",
+                ALREADY_REVIEWED,
                 format!(
                     "attendance {attendance_id} was already reviewed; correct its entry instead"
                 ),
@@ -99,7 +100,7 @@ async fn review(
         }
         if target.state == AttendanceState::CheckedIn {
             return Err(Error::conflict(
-                "still_checked_in",
+                STILL_CHECKED_IN,
                 format!("attendance {attendance_id} has not checked out yet"),
             ));
         }
@@ -107,7 +108,7 @@ async fn review(
             && !(0..=scheduled).contains(minutes)
         {
             return Err(Error::invalid(
-                "invalid_minutes",
+                INVALID_MINUTES,
                 format!("adjusted time is between 0 and the scheduled {scheduled} minutes"),
             ));
         }
@@ -180,13 +181,13 @@ async fn manual_entry(
     let scheduled = activity.window().scheduled_minutes();
     if !(1..=scheduled).contains(&minutes) {
         return Err(Error::invalid(
-            "invalid_minutes",
+            INVALID_MINUTES,
             format!("a manual entry is between 1 and the scheduled {scheduled} minutes"),
         ));
     }
     if steps::has_entry(tx, volunteer_id, activity.id).await? {
         return Err(Error::conflict(
-            "already_recorded",
+            ALREADY_RECORDED,
             "this volunteer already has a record for this activity; correct it instead",
         ));
     }

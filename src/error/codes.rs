@@ -18,6 +18,8 @@ pub const INVALID_QR: &str = "invalid_qr";
 
 // 409: the request clashes with what is stored.
 pub const ACTIVITY_CANCELLED: &str = "activity_cancelled";
+pub const CERTIFICATE_ALTERED: &str = "certificate_altered";
+pub const DUPLICATE_CERTIFICATE: &str = "duplicate_certificate";
 pub const ACTIVITY_FULL: &str = "activity_full";
 pub const OUTSIDE_WINDOW: &str = "outside_window";
 pub const ALREADY_RECORDED: &str = "already_recorded";
@@ -38,6 +40,7 @@ pub const REWARD_INACTIVE: &str = "reward_inactive";
 pub const INVALID_BODY: &str = "invalid_body";
 pub const INVALID_QUERY: &str = "invalid_query";
 pub const INVALID_FIELD: &str = "invalid_field";
+pub const INVALID_PERIOD: &str = "invalid_period";
 pub const INVALID_NAME: &str = "invalid_name";
 pub const INVALID_DESCRIPTION: &str = "invalid_description";
 pub const INVALID_MESSAGE: &str = "invalid_message";

@@ -18,6 +18,7 @@ use crate::app::AppState;
 use crate::app::poster::qr_svg;
 use crate::domain::certificate::{self, Content, Line, Verdict};
 use crate::domain::roles::{Caller, Role};
+use crate::error::codes::{CERTIFICATE_ALTERED, DUPLICATE_CERTIFICATE, INVALID_PERIOD};
 use crate::error::{Error, ErrorBody, Result};
 use crate::store::certificates::NewCertificate;
 use askama::Template;
@@ -71,7 +72,7 @@ fn check_period(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<()> 
         .is_some_and(|limit| to < limit);
     if from > to || to > today || from.year() < 1949 || !within_ten_years {
         return Err(Error::invalid(
-            "invalid_period",
+            INVALID_PERIOD,
             "a period runs from `from` to `to` (from <= to), ends today at the latest and spans at most 10 years",
         ));
     }
@@ -87,7 +88,7 @@ fn verify_url(state: &AppState, number: &str) -> String {
 #[utoipa::path(post, path = "/api/v1/volunteers/{id}/certificates", tag = "certificates",
     params(("id" = String, Path, description = "a volunteer id or `me`")), request_body = IssueBody,
     responses((status = 201, body = Issued), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = "invalid_period", body = ErrorBody)),
+              (status = 422, description = INVALID_PERIOD, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn issue(
     State(state): State<AppState>,
@@ -141,7 +142,7 @@ async fn issue(
             Ok(()) => break content,
             // 40 random bits: a second draw is already unlikely to be needed.
             Err(Error::Conflict {
-                code: "duplicate_certificate",
+                code: DUPLICATE_CERTIFICATE,
                 ..
             }) if attempts < 3 => attempts += 1,
             Err(e) => return Err(e),
@@ -217,7 +218,7 @@ async fn verify(
         ),
         Some(Verdict::Altered) => (
             StatusCode::CONFLICT,
-            json!({"status": "altered", "error": "certificate_altered",
+            json!({"status": "altered", "error": CERTIFICATE_ALTERED,
                    "message": "the stored record of this certificate does not match its signature"}),
         ),
         None => (
@@ -259,7 +260,7 @@ async fn printable(
     visible_volunteer(&state, &caller, &volunteer_id.to_string(), &Role::ALL).await?;
     let Verdict::Genuine(c) = verdict else {
         return Err(Error::conflict(
-            "certificate_altered",
+            CERTIFICATE_ALTERED,
             "the stored record of this certificate does not match its signature",
         ));
     };

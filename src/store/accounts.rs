@@ -4,6 +4,7 @@ use super::db::{query, query_as, query_scalar};
 use super::{Credentials, NewAudit, Store, Unit, audit, conflict_on, not_found_on_fk};
 use crate::domain::roles::{Caller, Grant, Role};
 use crate::error::Result;
+use crate::error::codes::DUPLICATE_LOGIN;
 use chrono::{DateTime, Utc};
 
 impl Store {
@@ -23,7 +24,7 @@ impl Store {
         .bind(Utc::now())
         .one(&mut tx)
         .await
-        .map_err(|e| conflict_on(e, "duplicate_login", "that login is taken"))?;
+        .map_err(|e| conflict_on(e, DUPLICATE_LOGIN, "that login is taken"))?;
         tx.commit().await?;
         Ok(id)
     }

@@ -5,6 +5,7 @@ use super::{Store, audit, conflict_on};
 use crate::domain::certificate::Entry;
 use crate::domain::ledger::EntrySource;
 use crate::error::Result;
+use crate::error::codes::DUPLICATE_CERTIFICATE;
 use crate::store::{NewAudit, Volunteer};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -117,13 +118,7 @@ impl Store {
         .bind(c.issued_at)
         .execute(&mut tx)
         .await
-        .map_err(|e| {
-            conflict_on(
-                e,
-                "duplicate_certificate",
-                "the certificate number is taken",
-            )
-        })?;
+        .map_err(|e| conflict_on(e, DUPLICATE_CERTIFICATE, "the certificate number is taken"))?;
         audit(&mut tx, issue_audit(c)).await?;
         tx.commit().await?;
         Ok(())

@@ -2,6 +2,7 @@
 
 use super::db::{Tx, query, query_as, query_scalar};
 use super::{Store, audit, conflict_on};
+use crate::error::codes::{DUPLICATE_PARTNER, INSUFFICIENT_POINTS, OUT_OF_STOCK, REWARD_INACTIVE};
 use crate::error::{Error, Result};
 use crate::store::{NewAudit, Unit};
 use chrono::{DateTime, Utc};
@@ -113,16 +114,14 @@ pub(crate) const REDEMPTION: &str = "SELECT d.id, d.reward_id, r.name AS reward_
 pub(crate) fn unavailable(reward: Option<Reward>) -> Error {
     match reward {
         None => Error::NotFound("reward"),
-        Some(r) if !r.active => {
-            Error::conflict("reward_inactive", "this reward is not offered now")
-        }
-        Some(_) => Error::conflict("out_of_stock", "this reward is out of stock"),
+        Some(r) if !r.active => Error::conflict(REWARD_INACTIVE, "this reward is not offered now"),
+        Some(_) => Error::conflict(OUT_OF_STOCK, "this reward is out of stock"),
     }
 }
 
 pub(crate) fn insufficient_points() -> Error {
     Error::conflict(
-        "insufficient_points",
+        INSUFFICIENT_POINTS,
         "your points balance is less than this reward costs",
     )
 }
@@ -210,13 +209,7 @@ impl Store {
         .bind(Utc::now())
         .one(&mut tx)
         .await
-        .map_err(|e| {
-            conflict_on(
-                e,
-                "duplicate_partner",
-                "this unit has a partner of that name",
-            )
-        })?;
+        .map_err(|e| conflict_on(e, DUPLICATE_PARTNER, "this unit has a partner of that name"))?;
         let partner = partner_in(&mut tx, id).await?;
         audit(&mut tx, partner_audit(&partner, actor)).await?;
         tx.commit().await?;

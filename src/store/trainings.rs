@@ -4,6 +4,7 @@
 use super::db::{Backend, Tx, query, query_as, query_scalar};
 use super::{Store, audit};
 use crate::domain::hours::hours;
+use crate::error::codes::UNKNOWN_VOLUNTEER;
 use crate::error::{Error, Result};
 use crate::store::{NewAudit, Unit};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -78,7 +79,7 @@ pub(crate) fn check_volunteers(wanted: &[i64], found: &[i64]) -> Result<()> {
         return Ok(());
     }
     Err(crate::Error::invalid(
-        "unknown_volunteer",
+        UNKNOWN_VOLUNTEER,
         format!(
             "no volunteer registered within this unit has id {}",
             missing.join(", ")

@@ -4,6 +4,7 @@ use super::db::{query, query_as, query_scalar};
 use super::{NewAudit, Organisation, Population, Store, Unit, audit, conflict_on};
 use crate::domain::units::{OrganisationType, UnitKind, child_path};
 use crate::error::Result;
+use crate::error::codes::{DUPLICATE_ORGANISATION, DUPLICATE_UNIT};
 use chrono::Utc;
 
 impl Store {
@@ -27,13 +28,7 @@ impl Store {
         .bind(Utc::now())
         .one(&mut tx)
         .await
-        .map_err(|e| {
-            conflict_on(
-                e,
-                "duplicate_unit",
-                "a unit of that name already exists here",
-            )
-        })?;
+        .map_err(|e| conflict_on(e, DUPLICATE_UNIT, "a unit of that name already exists here"))?;
         let path = child_path(parent.map_or("/", |p| p.path.as_str()), id);
         query("UPDATE units SET path = $1 WHERE id = $2")
             .bind(&path)
@@ -169,7 +164,7 @@ impl Store {
         .bind(Utc::now())
         .one(&mut tx)
         .await
-        .map_err(|e| conflict_on(e, "duplicate_organisation", "this unit already has an organisation of that name"))?;
+        .map_err(|e| conflict_on(e, DUPLICATE_ORGANISATION, "this unit already has an organisation of that name"))?;
         audit(
             &mut tx,
             NewAudit {

@@ -4,6 +4,7 @@
 
 use super::{LedgerEntry, NewEntry, ReviewTarget};
 use crate::domain::ledger::{ReportStatus, Review};
+use crate::error::codes::{ALREADY_RESOLVED, ALREADY_REVIEWED};
 use crate::error::{Error, Result};
 use crate::store::db::{Tx, query, query_as, query_scalar};
 use chrono::{Datelike, Utc};
@@ -43,7 +44,7 @@ pub async fn set_review(
         Ok(())
     } else {
         Err(Error::conflict(
-            "already_reviewed",
+            ALREADY_REVIEWED,
             "this attendance was reviewed meanwhile",
         ))
     }
@@ -162,7 +163,7 @@ pub async fn resolve(
         Ok(())
     } else {
         Err(Error::conflict(
-            "already_resolved",
+            ALREADY_RESOLVED,
             "this report was resolved meanwhile",
         ))
     }
