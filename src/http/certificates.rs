@@ -13,7 +13,7 @@
 
 use super::access::visible_volunteer;
 use super::extract::{Json, Path};
-use super::pages::render::{Head, page};
+use super::render::{Head, page};
 use crate::app::AppState;
 use crate::app::poster::qr_svg;
 use crate::domain::certificate::{self, Content, Line, Verdict};

@@ -1,7 +1,8 @@
 //! The HTTP interface: one router per resource, merged here with the OpenAPI document they
-//! declare. A resource module only extracts the request, checks access (with `access`, shared
-//! by all) and shapes the answer; what it does is in `crate::app` or the store. Resource modules
-//! do not import each other.
+//! declare. A resource module only extracts the request, checks access and shapes the answer;
+//! what it does is in `crate::app` or the store. Resource modules do not import each other; what
+//! they share is `access` (access checks), `extract` (extractors), `render` (pages from
+//! templates) and `assets` (the pages' styles and scripts).
 
 mod access;
 mod activities;
@@ -14,6 +15,7 @@ pub mod extract;
 mod health;
 mod ledger;
 mod pages;
+mod render;
 mod reports;
 mod rewards;
 mod trainings;

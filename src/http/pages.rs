@@ -3,10 +3,10 @@
 //! in by its script of `assets/`; Simplified Chinese by default, English with `?lang=en` or an
 //! English-first `Accept-Language`.
 
-pub mod render;
 mod texts;
 
 use super::assets::{self, Asset};
+use super::render::{Head, page, script_json};
 use crate::app::AppState;
 use crate::domain::qr;
 use crate::domain::roles::Caller;
@@ -17,7 +17,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
-use render::{Head, page, script_json};
 use serde_json::{Value, json};
 use texts::{Lang, LangQuery};
 
