@@ -24,6 +24,7 @@ mod registration_by_staff;
 mod rewards;
 mod scans;
 mod staff_accounts;
+mod store;
 mod trainings;
 mod units;
 mod verification;
