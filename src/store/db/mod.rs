@@ -13,14 +13,15 @@ use sqlx::sqlite::{
     SqliteRow, SqliteSynchronous,
 };
 use sqlx::{AssertSqlSafe, Decode, FromRow, Postgres, Sqlite, Type};
-mod arg;
-
-pub use arg::Arg;
-use arg::{pg_args, sqlite_args};
 use std::borrow::Cow;
 use std::marker::PhantomData;
 use std::str::FromStr;
 use std::time::Duration;
+
+mod arg;
+
+pub use arg::Arg;
+use arg::{pg_args, sqlite_args};
 
 type Result<T> = std::result::Result<T, sqlx::Error>;
 
@@ -210,32 +211,28 @@ pub struct Query<O> {
 
 /// A statement whose rows, if any, are not read.
 pub fn query(sql: impl Into<Cow<'static, str>>) -> Query<()> {
-    Query {
-        sql: sql.into(),
-        args: Vec::new(),
-        output: PhantomData,
-    }
+    Query::new(sql.into())
 }
 
 /// A statement whose rows decode into `O`.
 pub fn query_as<O: Record>(sql: impl Into<Cow<'static, str>>) -> Query<O> {
-    Query {
-        sql: sql.into(),
-        args: Vec::new(),
-        output: PhantomData,
-    }
+    Query::new(sql.into())
 }
 
 /// A statement whose rows are a single column of `O`.
 pub fn query_scalar<O: Scalar>(sql: impl Into<Cow<'static, str>>) -> Query<(O,)> {
-    Query {
-        sql: sql.into(),
-        args: Vec::new(),
-        output: PhantomData,
-    }
+    Query::new(sql.into())
 }
 
 impl<O> Query<O> {
+    fn new(sql: Cow<'static, str>) -> Self {
+        Query {
+            sql,
+            args: Vec::new(),
+            output: PhantomData,
+        }
+    }
+
     pub fn bind(mut self, value: impl Into<Arg>) -> Self {
         self.args.push(value.into());
         self
