@@ -21,8 +21,13 @@ struct Existing {
     checked_in_at: DateTime<Utc>,
 }
 
-const SNAPSHOT: &str =
-    "id, state, checked_in_at, checked_out_at, credited_minutes, outside_geofence";
+/// The columns of an [`AttendanceSnapshot`], as a literal so that each statement on the scan
+/// path is a constant (prepared once per connection, never formatted per scan).
+macro_rules! snapshot {
+    () => {
+        "id, state, checked_in_at, checked_out_at, credited_minutes, outside_geofence"
+    };
+}
 
 impl Store {
     /// Records a batch of scans in one transaction; one outcome per scan, in order.
@@ -57,8 +62,12 @@ async fn record_one(tx: &mut Tx, s: &Scan) -> Result<ScanOutcome> {
     });
     let (lat, lon) = s.position.unzip();
     let snapshot = |id: i64| {
-        query_as::<AttendanceSnapshot>(format!("SELECT {SNAPSHOT} FROM attendances WHERE id = $1"))
-            .bind(id)
+        query_as::<AttendanceSnapshot>(concat!(
+            "SELECT ",
+            snapshot!(),
+            " FROM attendances WHERE id = $1"
+        ))
+        .bind(id)
     };
     match decide(state, s.window, s.grace, s.at) {
         ScanDecision::OutsideWindow => Ok(ScanOutcome::OutsideWindow),
@@ -83,12 +92,10 @@ async fn record_one(tx: &mut Tx, s: &Scan) -> Result<ScanOutcome> {
                     return Ok(ScanOutcome::Full);
                 }
             }
-            let attendance = query_as(format!(
-                "INSERT INTO attendances (activity_id, volunteer_id, state, checked_in_at, last_scan_at,
+            let attendance = query_as(concat!("INSERT INTO attendances (activity_id, volunteer_id, state, checked_in_at, last_scan_at,
                      in_lat, in_lon, outside_geofence)
                  VALUES ($1, $2, 'checked_in', $3, $4, $5, $6, $7)
-                 ON CONFLICT (activity_id, volunteer_id) DO NOTHING RETURNING {SNAPSHOT}"
-            ))
+                 ON CONFLICT (activity_id, volunteer_id) DO NOTHING RETURNING ", snapshot!(), ""))
             .bind(s.activity_id)
             .bind(s.volunteer_id)
             .bind(s.at)
@@ -105,8 +112,10 @@ async fn record_one(tx: &mut Tx, s: &Scan) -> Result<ScanOutcome> {
                 }),
                 // Another instance checked the volunteer in a moment ago: answer its attendance.
                 None => {
-                    let attendance = query_as(format!(
-                        "SELECT {SNAPSHOT} FROM attendances WHERE activity_id = $1 AND volunteer_id = $2"
+                    let attendance = query_as(concat!(
+                        "SELECT ",
+                        snapshot!(),
+                        " FROM attendances WHERE activity_id = $1 AND volunteer_id = $2"
                     ))
                     .bind(s.activity_id)
                     .bind(s.volunteer_id)
@@ -123,12 +132,10 @@ async fn record_one(tx: &mut Tx, s: &Scan) -> Result<ScanOutcome> {
             let Existing {
                 id, checked_in_at, ..
             } = current.expect("check-out implies an attendance");
-            let attendance = query_as(format!(
-                "UPDATE attendances SET state = 'checked_out', checked_out_at = $1, last_scan_at = $2,
+            let attendance = query_as(concat!("UPDATE attendances SET state = 'checked_out', checked_out_at = $1, last_scan_at = $2,
                      credited_minutes = $3, out_lat = $4, out_lon = $5,
                      outside_geofence = outside_geofence OR $6
-                 WHERE id = $7 RETURNING {SNAPSHOT}"
-            ))
+                 WHERE id = $7 RETURNING ", snapshot!(), ""))
             .bind(s.at)
             .bind(s.at)
             .bind(credited_minutes(checked_in_at, s.at, s.window))

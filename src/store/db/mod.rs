@@ -238,20 +238,22 @@ impl<O> Query<O> {
         self
     }
 
-    fn sql(&self) -> AssertSqlSafe<Cow<'static, str>> {
+    /// The statement, ready for sqlx, and its arguments.
+    fn into_parts(self) -> (AssertSqlSafe<Cow<'static, str>>, Vec<Arg>) {
         // Every statement is a constant of this crate or built from constants; values are bound.
-        AssertSqlSafe(self.sql.clone())
+        (AssertSqlSafe(self.sql), self.args)
     }
 
     /// Runs the statement; the number of rows it changed.
     pub async fn execute<'c>(self, on: impl Into<On<'c>>) -> Result<u64> {
         let mut conn = on.into().connection().await?;
+        let (sql, args) = self.into_parts();
         Ok(match conn.raw() {
-            Raw::Sqlite(c) => sqlx::query_with(self.sql(), sqlite_args(self.args)?)
+            Raw::Sqlite(c) => sqlx::query_with(sql, sqlite_args(args)?)
                 .execute(c)
                 .await?
                 .rows_affected(),
-            Raw::Postgres(c) => sqlx::query_with(self.sql(), pg_args(self.args)?)
+            Raw::Postgres(c) => sqlx::query_with(sql, pg_args(args)?)
                 .execute(c)
                 .await?
                 .rows_affected(),
@@ -262,14 +264,15 @@ impl<O> Query<O> {
 impl<O: Record> Query<O> {
     pub async fn fetch_all<'c>(self, on: impl Into<On<'c>>) -> Result<Vec<O>> {
         let mut conn = on.into().connection().await?;
+        let (sql, args) = self.into_parts();
         Ok(match conn.raw() {
             Raw::Sqlite(c) => {
-                sqlx::query_as_with(self.sql(), sqlite_args(self.args)?)
+                sqlx::query_as_with(sql, sqlite_args(args)?)
                     .fetch_all(c)
                     .await?
             }
             Raw::Postgres(c) => {
-                sqlx::query_as_with(self.sql(), pg_args(self.args)?)
+                sqlx::query_as_with(sql, pg_args(args)?)
                     .fetch_all(c)
                     .await?
             }
@@ -278,14 +281,15 @@ impl<O: Record> Query<O> {
 
     pub async fn fetch_optional<'c>(self, on: impl Into<On<'c>>) -> Result<Option<O>> {
         let mut conn = on.into().connection().await?;
+        let (sql, args) = self.into_parts();
         Ok(match conn.raw() {
             Raw::Sqlite(c) => {
-                sqlx::query_as_with(self.sql(), sqlite_args(self.args)?)
+                sqlx::query_as_with(sql, sqlite_args(args)?)
                     .fetch_optional(c)
                     .await?
             }
             Raw::Postgres(c) => {
-                sqlx::query_as_with(self.sql(), pg_args(self.args)?)
+                sqlx::query_as_with(sql, pg_args(args)?)
                     .fetch_optional(c)
                     .await?
             }
