@@ -92,10 +92,13 @@ async fn record_one(tx: &mut Tx, s: &Scan) -> Result<ScanOutcome> {
                     return Ok(ScanOutcome::Full);
                 }
             }
-            let attendance = query_as(concat!("INSERT INTO attendances (activity_id, volunteer_id, state, checked_in_at, last_scan_at,
-                     in_lat, in_lon, outside_geofence)
+            let attendance = query_as(concat!(
+                "INSERT INTO attendances (activity_id, volunteer_id, state, checked_in_at,
+                     last_scan_at, in_lat, in_lon, outside_geofence)
                  VALUES ($1, $2, 'checked_in', $3, $4, $5, $6, $7)
-                 ON CONFLICT (activity_id, volunteer_id) DO NOTHING RETURNING ", snapshot!(), ""))
+                 ON CONFLICT (activity_id, volunteer_id) DO NOTHING RETURNING ",
+                snapshot!()
+            ))
             .bind(s.activity_id)
             .bind(s.volunteer_id)
             .bind(s.at)
@@ -132,10 +135,13 @@ async fn record_one(tx: &mut Tx, s: &Scan) -> Result<ScanOutcome> {
             let Existing {
                 id, checked_in_at, ..
             } = current.expect("check-out implies an attendance");
-            let attendance = query_as(concat!("UPDATE attendances SET state = 'checked_out', checked_out_at = $1, last_scan_at = $2,
-                     credited_minutes = $3, out_lat = $4, out_lon = $5,
+            let attendance = query_as(concat!(
+                "UPDATE attendances SET state = 'checked_out', checked_out_at = $1,
+                     last_scan_at = $2, credited_minutes = $3, out_lat = $4, out_lon = $5,
                      outside_geofence = outside_geofence OR $6
-                 WHERE id = $7 RETURNING ", snapshot!(), ""))
+                 WHERE id = $7 RETURNING ",
+                snapshot!()
+            ))
             .bind(s.at)
             .bind(s.at)
             .bind(credited_minutes(checked_in_at, s.at, s.window))
