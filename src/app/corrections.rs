@@ -6,52 +6,13 @@ use super::ledger::{audit_for, service_date};
 use crate::domain::ledger::{EntrySource, ReportStatus};
 use crate::error::codes::{ALREADY_RESOLVED, INVALID_ENTRY, INVALID_MINUTES};
 use crate::error::{Error, Result};
-use crate::store::activities::Activity;
-use crate::store::db::Tx;
 use crate::store::ledger::{LedgerEntry, LedgerRules, NewEntry, RecordReport, steps};
 use crate::store::{NewAudit, Store, audit};
 
-/// A correction of `entry`, in a transaction of its own.
-pub async fn correct_entry(
-    store: &Store,
-    entry: &LedgerEntry,
-    unit_path: &str,
-    minutes: i64,
-    reason: &str,
-    actor: i64,
-) -> Result<LedgerEntry> {
-    let mut tx = store.begin().await?;
-    let corrected = correction(&mut tx, entry, unit_path, minutes, reason, actor).await?;
-    tx.commit().await?;
-    Ok(corrected)
-}
-
-/// Accepts a report with the minutes to record (a correction entry), or declines it.
-pub async fn resolve_report(
-    store: &Store,
-    report: &RecordReport,
-    accept: Option<i64>,
-    reason: &str,
-    actor: i64,
-    rules: &LedgerRules,
-) -> Result<RecordReport> {
-    let activity = store
-        .activity(report.activity_id)
-        .await?
-        .ok_or(Error::NotFound("activity"))?;
-    let mut tx = store.begin().await?;
-    resolution(&mut tx, report, &activity, accept, reason, actor, rules).await?;
-    tx.commit().await?;
-    store
-        .record_report(report.id)
-        .await?
-        .ok_or(Error::NotFound("report"))
-}
-
 /// A correction bringing `entry` (with its earlier corrections) to `minutes`. Corrections change
 /// hours, not points: points once earned may already be spent.
-async fn correction(
-    tx: &mut Tx,
+pub async fn correct_entry(
+    store: &Store,
     entry: &LedgerEntry,
     unit_path: &str,
     minutes: i64,
@@ -70,9 +31,10 @@ async fn correction(
             "minutes cannot be negative",
         ));
     }
-    let current = steps::effective_minutes(tx, entry.id).await?;
+    let mut tx = store.begin().await?;
+    let current = steps::effective_minutes(&mut tx, entry.id).await?;
     let corrected = steps::append(
-        tx,
+        &mut tx,
         &NewEntry {
             volunteer_id: entry.volunteer_id,
             activity_id: entry.activity_id,
@@ -88,7 +50,7 @@ async fn correction(
         },
     )
     .await?;
-    audit(tx, NewAudit {
+    audit(&mut tx, NewAudit {
         actor_id: Some(actor),
         action: "correct",
         entity: "ledger_entry",
@@ -99,99 +61,92 @@ async fn correction(
         after: Some(serde_json::json!({"minutes": minutes, "reason": reason, "correction_id": corrected.id})),
     })
     .await?;
+    tx.commit().await?;
     Ok(corrected)
 }
 
 /// Accepting a report records what it claims as a correction (of the named entry, or a new record
 /// of the activity); declining records the reason. Either way the volunteer sees the outcome.
-async fn resolution(
-    tx: &mut Tx,
+pub async fn resolve_report(
+    store: &Store,
     report: &RecordReport,
-    activity: &Activity,
     accept: Option<i64>,
     reason: &str,
     actor: i64,
     rules: &LedgerRules,
-) -> Result<()> {
+) -> Result<RecordReport> {
     if report.status != ReportStatus::Open {
         return Err(Error::conflict(
             ALREADY_RESOLVED,
             "this report was already resolved",
         ));
     }
-    let Some(minutes) = accept else {
-        steps::resolve(
-            tx,
-            report.id,
-            ReportStatus::Declined,
-            Some(reason),
-            None,
-            actor,
-        )
-        .await?;
-        let after = serde_json::json!({"status": "declined", "reason": reason});
-        return audit(
-            tx,
-            audit_for(
-                activity,
-                actor,
-                "decline_report",
-                "record_report",
+    let activity = store
+        .activity(report.activity_id)
+        .await?
+        .ok_or(Error::NotFound("activity"))?;
+    let mut tx = store.begin().await?;
+    let (action, after) = match accept {
+        None => {
+            steps::resolve(
+                &mut tx,
                 report.id,
-                after,
-            ),
-        )
-        .await;
+                ReportStatus::Declined,
+                Some(reason),
+                None,
+                actor,
+            )
+            .await?;
+            let after = serde_json::json!({"status": "declined", "reason": reason});
+            ("decline_report", after)
+        }
+        Some(minutes) => {
+            let scheduled = activity.window().scheduled_minutes();
+            if !(0..=scheduled).contains(&minutes) {
+                return Err(Error::invalid(
+                    INVALID_MINUTES,
+                    format!("the time is between 0 and the scheduled {scheduled} minutes"),
+                ));
+            }
+            let current = match report.entry_id {
+                Some(id) => steps::effective_minutes(&mut tx, id).await?,
+                None => 0,
+            };
+            let entry = steps::append(
+                &mut tx,
+                &NewEntry {
+                    volunteer_id: report.volunteer_id,
+                    activity_id: Some(activity.id),
+                    attendance_id: None,
+                    unit_id: activity.unit_id,
+                    service_date: service_date(&activity, rules),
+                    minutes: minutes - current,
+                    source: EntrySource::Correction,
+                    corrects_id: report.entry_id,
+                    reason: Some(format!("纠错 #{}: {reason}", report.id)),
+                    actor_id: actor,
+                    points: 0,
+                },
+            )
+            .await?;
+            steps::resolve(
+                &mut tx,
+                report.id,
+                ReportStatus::Accepted,
+                Some(reason),
+                Some(entry.id),
+                actor,
+            )
+            .await?;
+            let after = serde_json::json!({"status": "accepted", "minutes": minutes, "correction_id": entry.id});
+            ("accept_report", after)
+        }
     };
-    let scheduled = activity.window().scheduled_minutes();
-    if !(0..=scheduled).contains(&minutes) {
-        return Err(Error::invalid(
-            INVALID_MINUTES,
-            format!("the time is between 0 and the scheduled {scheduled} minutes"),
-        ));
-    }
-    let current = match report.entry_id {
-        Some(id) => steps::effective_minutes(tx, id).await?,
-        None => 0,
-    };
-    let entry = steps::append(
-        tx,
-        &NewEntry {
-            volunteer_id: report.volunteer_id,
-            activity_id: Some(activity.id),
-            attendance_id: None,
-            unit_id: activity.unit_id,
-            service_date: service_date(activity, rules),
-            minutes: minutes - current,
-            source: EntrySource::Correction,
-            corrects_id: report.entry_id,
-            reason: Some(format!("纠错 #{}: {reason}", report.id)),
-            actor_id: actor,
-            points: 0,
-        },
-    )
-    .await?;
-    steps::resolve(
-        tx,
-        report.id,
-        ReportStatus::Accepted,
-        Some(reason),
-        Some(entry.id),
-        actor,
-    )
-    .await?;
-    let after =
-        serde_json::json!({"status": "accepted", "minutes": minutes, "correction_id": entry.id});
-    audit(
-        tx,
-        audit_for(
-            activity,
-            actor,
-            "accept_report",
-            "record_report",
-            report.id,
-            after,
-        ),
-    )
-    .await
+    let record = audit_for(&activity, actor, action, "record_report", report.id, after);
+    audit(&mut tx, record).await?;
+    tx.commit().await?;
+    store
+        .record_report(report.id)
+        .await?
+        .ok_or(Error::NotFound("report"))
 }

@@ -7,49 +7,9 @@ use crate::domain::ledger::{EntrySource, Review, service_points};
 use crate::error::codes::{ALREADY_RECORDED, ALREADY_REVIEWED, INVALID_MINUTES, STILL_CHECKED_IN};
 use crate::error::{Error, Result};
 use crate::store::activities::Activity;
-use crate::store::db::Tx;
 use crate::store::ledger::{LedgerEntry, LedgerRules, NewEntry, ReviewOutcome, steps};
 use crate::store::{NewAudit, Store, audit};
 use chrono::NaiveDate;
-
-/// Applies an organizer's reviews of one activity's attendances, all or nothing.
-pub async fn review_attendances(
-    store: &Store,
-    activity: &Activity,
-    reviews: &[(i64, Review)],
-    actor: i64,
-    rules: &LedgerRules,
-) -> Result<Vec<ReviewOutcome>> {
-    let mut tx = store.begin().await?;
-    let outcomes = review(&mut tx, activity, reviews, actor, rules).await?;
-    tx.commit().await?;
-    Ok(outcomes)
-}
-
-/// A manual entry 补录, in a transaction of its own.
-pub async fn add_manual_entry(
-    store: &Store,
-    activity: &Activity,
-    volunteer_id: i64,
-    minutes: i64,
-    reason: &str,
-    actor: i64,
-    rules: &LedgerRules,
-) -> Result<LedgerEntry> {
-    let mut tx = store.begin().await?;
-    let entry = manual_entry(
-        &mut tx,
-        activity,
-        volunteer_id,
-        minutes,
-        reason,
-        actor,
-        rules,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(entry)
-}
 
 pub(super) fn service_date(activity: &Activity, rules: &LedgerRules) -> NaiveDate {
     activity.starts_at.with_timezone(&rules.offset).date_naive()
@@ -75,18 +35,19 @@ pub(super) fn audit_for<'a>(
     }
 }
 
-/// The rules of a review, run inside the caller's transaction.
-async fn review(
-    tx: &mut Tx,
+/// Applies an organizer's reviews of one activity's attendances, all or nothing.
+pub async fn review_attendances(
+    store: &Store,
     activity: &Activity,
     reviews: &[(i64, Review)],
     actor: i64,
     rules: &LedgerRules,
 ) -> Result<Vec<ReviewOutcome>> {
+    let mut tx = store.begin().await?;
     let scheduled = activity.window().scheduled_minutes();
     let mut outcomes = Vec::with_capacity(reviews.len());
     for (attendance_id, review) in reviews {
-        let target = steps::review_target(tx, *attendance_id)
+        let target = steps::review_target(&mut tx, *attendance_id)
             .await?
             .filter(|t| t.activity_id == activity.id)
             .ok_or(Error::NotFound("attendance"))?;
@@ -112,7 +73,7 @@ async fn review(
                 format!("adjusted time is between 0 and the scheduled {scheduled} minutes"),
             ));
         }
-        steps::set_review(tx, target.id, review, actor).await?;
+        steps::set_review(&mut tx, target.id, review, actor).await?;
         let minutes = review.minutes(i64::from(target.credited_minutes.unwrap_or(0)));
         let mut outcome = ReviewOutcome {
             attendance_id: target.id,
@@ -129,7 +90,7 @@ async fn review(
                 0
             };
             let entry = steps::append(
-                tx,
+                &mut tx,
                 &NewEntry {
                     volunteer_id: target.volunteer_id,
                     activity_id: Some(activity.id),
@@ -151,7 +112,7 @@ async fn review(
         let after = serde_json::json!({"review": review.name(), "reason": review.reason(), "minutes": minutes,
             "fraudulent": matches!(review, Review::Reject { fraudulent: true, .. })});
         audit(
-            tx,
+            &mut tx,
             audit_for(
                 activity,
                 actor,
@@ -164,13 +125,14 @@ async fn review(
         .await?;
         outcomes.push(outcome);
     }
+    tx.commit().await?;
     Ok(outcomes)
 }
 
 /// A manual entry 补录 for a volunteer who could not scan: capped at the scheduled duration,
 /// earns no points, one per volunteer and activity.
-async fn manual_entry(
-    tx: &mut Tx,
+pub async fn add_manual_entry(
+    store: &Store,
     activity: &Activity,
     volunteer_id: i64,
     minutes: i64,
@@ -185,14 +147,15 @@ async fn manual_entry(
             format!("a manual entry is between 1 and the scheduled {scheduled} minutes"),
         ));
     }
-    if steps::has_entry(tx, volunteer_id, activity.id).await? {
+    let mut tx = store.begin().await?;
+    if steps::has_entry(&mut tx, volunteer_id, activity.id).await? {
         return Err(Error::conflict(
             ALREADY_RECORDED,
             "this volunteer already has a record for this activity; correct it instead",
         ));
     }
     let entry = steps::append(
-        tx,
+        &mut tx,
         &NewEntry {
             volunteer_id,
             activity_id: Some(activity.id),
@@ -211,7 +174,7 @@ async fn manual_entry(
     let after =
         serde_json::json!({"volunteer_id": volunteer_id, "minutes": minutes, "reason": reason});
     audit(
-        tx,
+        &mut tx,
         audit_for(
             activity,
             actor,
@@ -222,5 +185,6 @@ async fn manual_entry(
         ),
     )
     .await?;
+    tx.commit().await?;
     Ok(entry)
 }
