@@ -37,8 +37,9 @@ pub enum Error {
     TooManyAttempts { retry_after_secs: u64 },
     #[error("this method is not allowed on this path")]
     MethodNotAllowed,
-    #[error("the service cannot complete this now; please try again")]
-    Unavailable,
+    /// 503: the service is saturated or its database busy; the answer says when to retry.
+    #[error("the service cannot complete this now; please try again in {retry_after_secs} s")]
+    Unavailable { retry_after_secs: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -55,6 +56,13 @@ impl Error {
         Error::Conflict {
             code,
             message: message.into(),
+        }
+    }
+
+    /// 503 asking the client to retry after a second.
+    pub fn unavailable() -> Self {
+        Error::Unavailable {
+            retry_after_secs: 1,
         }
     }
 
@@ -80,7 +88,7 @@ impl Error {
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -96,7 +104,7 @@ impl Error {
             Error::InvalidCredentials => INVALID_CREDENTIALS,
             Error::MethodNotAllowed => METHOD_NOT_ALLOWED,
             Error::TooManyAttempts { .. } => TOO_MANY_ATTEMPTS,
-            Error::Unavailable => UNAVAILABLE,
+            Error::Unavailable { .. } => UNAVAILABLE,
             Error::Internal(_) => INTERNAL,
         }
     }
@@ -114,10 +122,19 @@ impl From<InvalidText> for Error {
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         match e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => Error::Unavailable,
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => Error::unavailable(),
+            sqlx::Error::Database(db) if is_sqlite_busy(db.code().as_deref()) => {
+                Error::unavailable()
+            }
             e => Error::Internal(e.into()),
         }
     }
+}
+
+/// SQLite's "database is locked" (`SQLITE_BUSY` and its extended codes, `SQLITE_LOCKED`): another
+/// connection, often outside the service, held the write lock past the busy timeout.
+fn is_sqlite_busy(code: Option<&str>) -> bool {
+    matches!(code, Some("5" | "6" | "261" | "262" | "517"))
 }
 
 /// The JSON body of every error answer.
@@ -143,7 +160,9 @@ impl IntoResponse for Error {
             message,
         };
         let mut response = (status, axum::Json(body)).into_response();
-        if let Error::TooManyAttempts { retry_after_secs } = self {
+        if let Error::TooManyAttempts { retry_after_secs } | Error::Unavailable { retry_after_secs } =
+            self
+        {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));

@@ -75,8 +75,8 @@ impl ScanBatcher {
         self.queue
             .send(Pending { scan, reply })
             .await
-            .map_err(|_| Error::Unavailable)?;
-        answer.await.map_err(|_| Error::Unavailable)?
+            .map_err(|_| Error::unavailable())?;
+        answer.await.map_err(|_| Error::unavailable())?
     }
 }
 
@@ -94,7 +94,7 @@ async fn write_batches(store: Store, mut rx: mpsc::Receiver<Pending>) {
             Err(e) => {
                 tracing::error!(error = %e, scans = batch.len(), "a batch of scans was not recorded");
                 for pending in batch.drain(..) {
-                    let _ = pending.reply.send(Err(Error::Unavailable));
+                    let _ = pending.reply.send(Err(Error::unavailable()));
                 }
             }
         }
