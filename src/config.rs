@@ -26,11 +26,16 @@ pub struct Settings {
     pub login_lockout_secs: u64,
     /// Reader pool size on SQLite, pool size on PostgreSQL.
     pub db_max_connections: u32,
+    /// How long an SQLite write waits for a writer outside the service before it answers 503.
+    pub db_busy_timeout_ms: u64,
     /// A `tracing` filter, e.g. `info` or `vledger=debug,tower_http=debug`.
     pub log: String,
     /// How long after an activity's end a check-out is accepted; after it the forgotten
     /// check-outs job closes what is still open.
     pub checkout_grace_minutes: u64,
+    /// How often the forgotten check-outs job runs, in seconds; each period runs once across
+    /// instances.
+    pub auto_close_every_secs: u64,
     /// The local time of pages and posters, in minutes east of UTC (China: 480).
     pub display_utc_offset_minutes: i32,
     /// Run the scheduled jobs in this process (turn off on extra instances if wanted; each run
@@ -59,8 +64,10 @@ impl Default for Settings {
             login_max_failures: 5,
             login_lockout_secs: 15 * 60,
             db_max_connections: 8,
+            db_busy_timeout_ms: 10_000,
             log: "info".into(),
             checkout_grace_minutes: 120,
+            auto_close_every_secs: 300,
             display_utc_offset_minutes: 480,
             jobs: true,
             star_thresholds_hours: vec![100, 300, 600, 1000, 1500],
@@ -129,6 +136,9 @@ impl Settings {
             s.set(&key.to_ascii_lowercase(), value)
                 .with_context(|| format!("environment variable {name}"))?;
         }
+        if s.auto_close_every_secs == 0 {
+            bail!("auto_close_every_secs must be at least 1");
+        }
         Ok(s)
     }
 
@@ -154,6 +164,8 @@ impl Settings {
             "db_max_connections" => self.db_max_connections = num(&v)?,
             "log" => self.log = v,
             "checkout_grace_minutes" => self.checkout_grace_minutes = num(&v)?,
+            "auto_close_every_secs" => self.auto_close_every_secs = num(&v)?,
+            "db_busy_timeout_ms" => self.db_busy_timeout_ms = num(&v)?,
             "display_utc_offset_minutes" => self.display_utc_offset_minutes = num(&v)?,
             "star_thresholds_hours" => {
                 self.star_thresholds_hours = list(&v).map(num).collect::<anyhow::Result<_>>()?;
@@ -189,6 +201,11 @@ impl Settings {
             .unwrap_or_else(|| format!("http://{}", self.listen))
             .trim_end_matches('/')
             .to_owned()
+    }
+
+    /// The period of the forgotten check-outs job.
+    pub fn auto_close_every(&self) -> chrono::Duration {
+        chrono::Duration::seconds(self.auto_close_every_secs.min(86_400 * 366) as i64)
     }
 
     pub fn checkout_grace(&self) -> chrono::Duration {

@@ -160,8 +160,8 @@ impl IntoResponse for Error {
             message,
         };
         let mut response = (status, axum::Json(body)).into_response();
-        if let Error::TooManyAttempts { retry_after_secs } | Error::Unavailable { retry_after_secs } =
-            self
+        if let Error::TooManyAttempts { retry_after_secs }
+        | Error::Unavailable { retry_after_secs } = self
         {
             response
                 .headers_mut()

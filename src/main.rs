@@ -40,6 +40,11 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Scheduled jobs.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// Fill the database with a deterministic synthetic district.
     Demo {
         #[arg(long, default_value_t = 1000)]
@@ -65,6 +70,25 @@ enum AdminCommand {
         #[arg(long, default_value = "示范区")]
         district: String,
     },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Run one scheduled job now for the period holding `--at` (default now), claimed in
+    /// `job_runs` as a scheduled run is: a period already run (here or elsewhere) is skipped.
+    Run {
+        job: JobName,
+        /// An RFC 3339 time, e.g. 2026-11-27T18:00:00+08:00.
+        #[arg(long, value_parser = chrono::DateTime::parse_from_rfc3339)]
+        at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum JobName {
+    /// Close forgotten check-outs.
+    #[value(name = "auto_close")]
+    AutoClose,
 }
 
 #[derive(Subcommand)]
@@ -122,6 +146,19 @@ async fn main() -> anyhow::Result<()> {
                 vledger::app::import::import_csv(&state.store, &state.keys, csv, channel, |_| true)
                     .await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+        Command::Jobs {
+            command: JobsCommand::Run { job, at },
+        } => {
+            let at = at.map_or_else(chrono::Utc::now, |t| t.to_utc());
+            match job {
+                JobName::AutoClose => match vledger::app::jobs::auto_close(&state, at).await? {
+                    Some(closed) => {
+                        println!("auto_close at {at}: closed {closed} forgotten check-outs")
+                    }
+                    None => println!("auto_close at {at}: this period already ran; skipped"),
+                },
+            }
         }
         Command::Demo {
             volunteers,

@@ -9,15 +9,20 @@ use crate::domain::roles::Role;
 use crate::domain::units::UnitKind;
 use anyhow::{Context, bail};
 use axum::Router;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// Opens the store (migrating it) and loads the keys, refusing a key the database was not
 /// written with.
 pub async fn open(settings: Settings) -> anyhow::Result<AppState> {
     let keys = load_keys(&settings)?;
-    let store = crate::store::Store::connect(&settings.database_url, settings.db_max_connections)
-        .await
-        .context("opening the database")?;
+    let store = crate::store::Store::connect(
+        &settings.database_url,
+        settings.db_max_connections,
+        Duration::from_millis(settings.db_busy_timeout_ms),
+    )
+    .await
+    .context("opening the database")?;
     let stored = store.key_fingerprint(&keys.fingerprint).await?;
     if stored != keys.fingerprint {
         bail!(

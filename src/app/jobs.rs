@@ -6,8 +6,6 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 pub const AUTO_CLOSE: &str = "auto_close";
-/// How often forgotten check-outs are looked for.
-const AUTO_CLOSE_EVERY_MINUTES: i64 = 5;
 
 /// This process, as named in `job_runs`.
 fn instance() -> String {
@@ -21,11 +19,7 @@ fn instance() -> String {
 /// Closes forgotten check-outs for the period holding `now`, unless that period already ran
 /// (here or on another instance). Returns how many attendances it closed, `None` when skipped.
 pub async fn auto_close(state: &AppState, now: DateTime<Utc>) -> crate::Result<Option<u64>> {
-    let period = now
-        .duration_trunc(TimeDelta::minutes(AUTO_CLOSE_EVERY_MINUTES))
-        .unwrap_or(now)
-        .format("%Y-%m-%dT%H:%M")
-        .to_string();
+    let period = period_of(now, state.settings.auto_close_every());
     if !state
         .store
         .claim_job_run(AUTO_CLOSE, &period, &instance())
@@ -47,12 +41,21 @@ pub async fn auto_close(state: &AppState, now: DateTime<Utc>) -> crate::Result<O
     Ok(Some(closed))
 }
 
+/// The period of length `every` that holds `now`, counted from the Unix epoch, as named in
+/// `job_runs`: every instance names it alike.
+fn period_of(now: DateTime<Utc>, every: TimeDelta) -> String {
+    now.duration_trunc(every)
+        .unwrap_or(now)
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string()
+}
+
 /// Starts the scheduler with every job; it runs until the returned scheduler is shut down.
 pub async fn start(state: AppState) -> anyhow::Result<JobScheduler> {
     let scheduler = JobScheduler::new().await?;
-    let schedule = format!("0 */{AUTO_CLOSE_EVERY_MINUTES} * * * *");
+    let every = state.settings.auto_close_every().to_std()?;
     scheduler
-        .add(Job::new_async(schedule.as_str(), move |_, _| {
+        .add(Job::new_repeated_async(every, move |_, _| {
             let state = state.clone();
             Box::pin(async move {
                 if let Err(e) = auto_close(&state, Utc::now()).await {

@@ -35,9 +35,13 @@ pub struct Store {
 
 impl Store {
     /// Opens the store named by the URL scheme and brings its schema up to date.
-    pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Store> {
+    pub async fn connect(
+        url: &str,
+        max_connections: u32,
+        busy_timeout: std::time::Duration,
+    ) -> anyhow::Result<Store> {
         Ok(Store {
-            db: Db::connect(url, max_connections).await?,
+            db: Db::connect(url, max_connections, busy_timeout).await?,
         })
     }
 

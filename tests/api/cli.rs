@@ -53,7 +53,7 @@ async fn on_fresh<F: Future<Output = ()>>(backend: Backend, test: impl FnOnce(Fr
 }
 
 /// Runs `vledger ARGS` on the database at `url`, with no other `VLEDGER_*` setting.
-async fn vledger(url: &str, args: &[&str]) -> Output {
+pub(crate) async fn vledger(url: &str, args: &[&str]) -> Output {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_vledger"));
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("VLEDGER_")) {
         command.env_remove(key);
@@ -71,7 +71,7 @@ async fn vledger(url: &str, args: &[&str]) -> Output {
 }
 
 /// The standard output of a command that must have succeeded.
-fn stdout(out: &Output) -> String {
+pub(crate) fn stdout(out: &Output) -> String {
     assert!(
         out.status.success(),
         "{}\nstdout: {}\nstderr: {}",

@@ -13,6 +13,8 @@ mod community_records;
 mod confirmations;
 mod health;
 mod id_numbers;
+mod instances;
+mod jobs;
 mod ledger;
 mod ledger_totals;
 mod login;

@@ -40,8 +40,8 @@ pub async fn record_batch(conn: &mut PgConnection, scans: &[Scan]) -> Result<Vec
         .collect();
     limited.sort_unstable();
     limited.dedup();
-    // Locks are taken in one order, limited activities first and then attendances by key, so
-    // that batches of instances sharing the database never deadlock; the
+    // Locks are taken in one order, limited activities first and then attendances by key (read
+    // or inserted), so that batches of instances sharing the database never deadlock; the
     // activity lock also makes all instances take turns at a limited activity's capacity.
     let mut taken: HashMap<i64, i64> = HashMap::new();
     if !limited.is_empty() {
@@ -139,6 +139,9 @@ async fn record_round(
             }
         }
     }
+    // New attendances are locked as they are inserted: insert them in key order too, or two
+    // instances inserting the same new keys in opposite orders would each wait for the other.
+    check_ins.sort_unstable_by_key(|&i| (scans[i].activity_id, scans[i].volunteer_id));
     insert_check_ins(conn, scans, &check_ins, outcomes).await?;
     update_check_outs(conn, scans, &check_outs, outcomes).await
 }

@@ -46,14 +46,20 @@ enum Pools {
 
 impl Db {
     /// Opens the database named by the URL scheme and brings its schema up to date.
-    pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Db> {
+    /// On SQLite a write waits up to `busy_timeout` for a writer outside the service (a backup,
+    /// a `sqlite3` shell) before it fails as busy.
+    pub async fn connect(
+        url: &str,
+        max_connections: u32,
+        busy_timeout: Duration,
+    ) -> anyhow::Result<Db> {
         if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(busy_timeout);
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .connect_with(options.clone())

@@ -43,11 +43,15 @@ pub const ADMIN_LOGIN: &str = "district-admin";
 pub const PASSWORD: &str = "correct-horse-1";
 
 /// Runs each named `async fn(app: TestApp)` twice, as the tests `NAME::sqlite` and
-/// `NAME::postgres`. `without_jobs:` first runs them with the scheduled jobs off.
+/// `NAME::postgres`. `without_jobs:` first runs them with the scheduled jobs off;
+/// `settings(|s| …):` first changes the settings with the closure.
 #[macro_export]
 macro_rules! both_backends {
     (without_jobs: $($name:ident),+ $(,)?) => {
         $crate::both_backends!(@adjust $crate::support::without_jobs; $($name),+);
+    };
+    (settings($adjust:expr): $($name:ident),+ $(,)?) => {
+        $crate::both_backends!(@adjust $adjust; $($name),+);
     };
     ($($name:ident),+ $(,)?) => {
         $crate::both_backends!(@adjust |_| {}; $($name),+);
