@@ -7,11 +7,10 @@
 # backed up separately, once: the ID numbers in a backup cannot be read without it.
 set -euo pipefail
 dest="${1:?backup folder}"
-vledger="${VLEDGER_BIN:-vledger}"
 umask 077
 mkdir -p "$dest"
 file="$dest/vledger-$(date -u +%Y%m%dT%H%M%SZ).backup"
-"$vledger" backup "$file"
+vledger backup "$file"
 # A PostgreSQL backup (pg_dump's custom format) is compressed already; an SQLite copy is not.
 case "${VLEDGER_DATABASE_URL:-sqlite:}" in
   sqlite:*) gzip "$file" ;;
