@@ -1,25 +1,18 @@
 #!/usr/bin/env bash
-# Consistent backup of a vledger database, kept for 30 days.
-#   ops/backup.sh sqlite:///var/lib/vledger/vledger.db /var/backups/vledger
-#   ops/backup.sh postgres://vledger@db/vledger      /var/backups/vledger
-# The secret key (VLEDGER_SECRET_KEY or vledger.key) must be backed up separately, once: the
-# ID numbers in a backup cannot be read without it.
+# Nightly backup of the vledger database, kept for 30 days: run by ops/vledger-backup.service
+# (started by its timer, or now with `systemctl start vledger-backup`) as the service's user, with
+# its settings.
+# `vledger backup` takes a consistent copy while the service runs (see README "Backup and
+# restore"); on PostgreSQL it needs pg_dump of the server's major version. The secret key must be
+# backed up separately, once: the ID numbers in a backup cannot be read without it.
 set -euo pipefail
-url="${1:?database URL}"
-dest="${2:?backup folder}"
-stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+dest="${1:?backup folder}"
+umask 077
 mkdir -p "$dest"
-case "$url" in
-  sqlite://*)
-    file="${url#sqlite://}"
-    # VACUUM INTO takes a transactionally consistent copy while the service keeps running.
-    sqlite3 "$file" "VACUUM INTO '$dest/vledger-$stamp.db'"
-    gzip "$dest/vledger-$stamp.db"
-    ;;
-  postgres://*|postgresql://*)
-    pg_dump --format=custom --file="$dest/vledger-$stamp.dump" "$url"
-    ;;
-  *) echo "unsupported database URL: $url" >&2; exit 2 ;;
+file="$dest/vledger-$(date -u +%Y%m%dT%H%M%SZ).backup"
+vledger backup "$file"
+# A PostgreSQL backup (pg_dump's custom format) is compressed already; an SQLite copy is not.
+case "${VLEDGER_DATABASE_URL:-sqlite:}" in
+  sqlite:*) gzip "$file" ;;
 esac
-find "$dest" -name 'vledger-*' -mtime +30 -delete
-echo "backup written to $dest (vledger-$stamp)"
+find "$dest" -name 'vledger-*.backup*' -mtime +30 -delete

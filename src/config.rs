@@ -203,6 +203,10 @@ impl Settings {
             .to_owned()
     }
 
+    pub fn db_busy_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.db_busy_timeout_ms)
+    }
+
     /// The period of the forgotten check-outs job.
     pub fn auto_close_every(&self) -> chrono::Duration {
         chrono::Duration::seconds(self.auto_close_every_secs.min(86_400 * 366) as i64)

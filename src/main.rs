@@ -55,6 +55,10 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Write a consistent copy of the database to DEST, a new file, while the service runs.
+    Backup { dest: PathBuf },
+    /// Restore a backup into the configured database, which must be new and empty.
+    Restore { backup: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -107,6 +111,17 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
+    // Before opening the service: a backup needs no key, and the database to restore into must
+    // stay empty until restored.
+    let copied = match &cli.command {
+        Command::Backup { dest } => Some(service::backup(&settings, dest).await?),
+        Command::Restore { backup } => Some(service::restore(&settings, backup).await?),
+        _ => None,
+    };
+    if let Some(report) = copied {
+        println!("{report}");
+        return Ok(());
+    }
     let state = service::open(settings).await?;
     match cli.command {
         Command::Serve { demo } => {
@@ -169,6 +184,7 @@ async fn main() -> anyhow::Result<()> {
             let summary = vledger::demo::build(&state, volunteers, year, seed).await?;
             println!("{summary}");
         }
+        Command::Backup { .. } | Command::Restore { .. } => unreachable!("run before opening"),
     }
     Ok(())
 }

@@ -1,15 +1,15 @@
 //! Starting the service: settings → keys → store → [`AppState`], serving a router until a
 //! signal, and the administrative commands that work on the same store.
 
-use crate::app::AppState;
 use crate::app::registration::{check_password, password_hash};
+use crate::app::{AppState, backup};
 use crate::config::Settings;
 use crate::crypto::Keys;
 use crate::domain::roles::Role;
 use crate::domain::units::UnitKind;
 use anyhow::{Context, bail};
 use axum::Router;
-use std::time::Duration;
+use std::path::Path;
 use tokio::net::TcpListener;
 
 /// Opens the store (migrating it) and loads the keys, refusing a key the database was not
@@ -19,7 +19,7 @@ pub async fn open(settings: Settings) -> anyhow::Result<AppState> {
     let store = crate::store::Store::connect(
         &settings.database_url,
         settings.db_max_connections,
-        Duration::from_millis(settings.db_busy_timeout_ms),
+        settings.db_busy_timeout(),
     )
     .await
     .context("opening the database")?;
@@ -35,14 +35,9 @@ pub async fn open(settings: Settings) -> anyhow::Result<AppState> {
 }
 
 fn load_keys(settings: &Settings) -> anyhow::Result<Keys> {
-    if let Some(hex) = &settings.secret_key {
-        return Keys::from_hex(hex).context("VLEDGER_SECRET_KEY");
-    }
     let path = &settings.key_file;
-    if path.exists() {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        return Keys::from_hex(&text).with_context(|| format!("the key in {}", path.display()));
+    if settings.secret_key.is_some() || path.exists() {
+        return configured_keys(settings);
     }
     let hex = Keys::generate_hex();
     write_private(path, &hex)
@@ -52,6 +47,21 @@ fn load_keys(settings: &Settings) -> anyhow::Result<Keys> {
         "generated a new secret key; back it up with the database: without it no ID number can be read"
     );
     Keys::from_hex(&hex)
+}
+
+/// The key the settings name, never a new one.
+fn configured_keys(settings: &Settings) -> anyhow::Result<Keys> {
+    if let Some(hex) = &settings.secret_key {
+        return Keys::from_hex(hex).context("VLEDGER_SECRET_KEY");
+    }
+    let path = &settings.key_file;
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "reading the secret key from {} (or set VLEDGER_SECRET_KEY)",
+            path.display()
+        )
+    })?;
+    Keys::from_hex(&text).with_context(|| format!("the key in {}", path.display()))
 }
 
 fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
@@ -145,4 +155,20 @@ pub async fn create_admin(
         .add_grant(user_id, Role::DistrictAdmin, &root, None)
         .await?;
     Ok(user_id)
+}
+
+/// `vledger backup`: a copy of the configured database in the new file `dest`. It needs no key:
+/// the copy holds ID numbers only as the key encrypted them.
+pub async fn backup(settings: &Settings, dest: &Path) -> anyhow::Result<backup::Report> {
+    let store = crate::store::Store::connect(&settings.database_url, 2, settings.db_busy_timeout())
+        .await
+        .context("opening the database")?;
+    backup::backup(&store, &settings.database_url, dest).await
+}
+
+/// `vledger restore`: the backup into the configured database, which must be new and empty,
+/// with the secret key the backup was written with.
+pub async fn restore(settings: &Settings, backup: &Path) -> anyhow::Result<backup::Report> {
+    let keys = configured_keys(settings)?;
+    backup::restore(settings, &keys, backup).await
 }

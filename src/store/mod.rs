@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod activities;
 mod attendances;
 mod audit;
+pub mod backup;
 pub mod certificates;
 mod check_ins;
 pub mod db;

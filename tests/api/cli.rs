@@ -1,7 +1,9 @@
 //! The `vledger` command on a database of its own: creating admins, migrating, importing, and the
 //! demo district; then the service on what it wrote.
 
-use crate::support::{self, Backend, Database, PASSWORD, SECRET_KEY, Service, TestApp};
+use crate::support::{
+    self, Backend, Database, PASSWORD, Service, TestApp, failure, stdout, vledger,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::process::Output;
@@ -50,46 +52,6 @@ async fn on_fresh<F: Future<Output = ()>>(backend: Backend, test: impl FnOnce(Fr
     if let Some(fresh) = Fresh::new(backend).await {
         test(fresh).await
     }
-}
-
-/// Runs `vledger ARGS` on the database at `url`, with no other `VLEDGER_*` setting.
-pub(crate) async fn vledger(url: &str, args: &[&str]) -> Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_vledger"));
-    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("VLEDGER_")) {
-        command.env_remove(key);
-    }
-    command
-        .args(args)
-        .env("VLEDGER_DATABASE_URL", url)
-        .env("VLEDGER_SECRET_KEY", SECRET_KEY)
-        .env("VLEDGER_LOG", "warn")
-        .current_dir(std::env::temp_dir());
-    tokio::task::spawn_blocking(move || command.output())
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-/// The standard output of a command that must have succeeded.
-pub(crate) fn stdout(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-/// The standard error of a command that must have failed.
-fn failure(out: &Output) -> String {
-    assert!(
-        !out.status.success(),
-        "succeeded: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8(out.stderr.clone()).unwrap()
 }
 
 async fn units(app: &TestApp, token: &str) -> Vec<Value> {

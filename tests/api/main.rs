@@ -5,6 +5,7 @@ mod support;
 mod activities;
 mod activity_codes;
 mod assets;
+mod backup;
 mod browser;
 mod certificates;
 mod check_outs;

@@ -31,6 +31,19 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The backend a database URL names by its scheme.
+    pub fn of_url(url: &str) -> anyhow::Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            anyhow::bail!("unsupported database URL {url:?}: use sqlite://FILE or postgres://…")
+        }
+    }
+}
+
 /// The connection pools of the database in use.
 #[derive(Clone)]
 pub struct Db(Pools);
@@ -46,41 +59,42 @@ enum Pools {
 
 impl Db {
     /// Opens the database named by the URL scheme and brings its schema up to date.
-    /// On SQLite a write waits up to `busy_timeout` for a writer outside the service (a backup,
-    /// a `sqlite3` shell) before it fails as busy.
+    /// On SQLite a write waits up to `busy_timeout` for a writer outside the service (a
+    /// `sqlite3` shell, another program) before it fails as busy.
     pub async fn connect(
         url: &str,
         max_connections: u32,
         busy_timeout: Duration,
     ) -> anyhow::Result<Db> {
-        if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(busy_timeout);
-            let writer = SqlitePoolOptions::new()
-                .max_connections(1)
-                .connect_with(options.clone())
-                .await?;
-            sqlx::migrate!("migrations/sqlite").run(&writer).await?;
-            let reader = SqlitePoolOptions::new()
-                .max_connections(max_connections.max(1))
-                .connect_with(options.read_only(true))
-                .await?;
-            Ok(Db(Pools::Sqlite { writer, reader }))
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let pool = PgPoolOptions::new()
-                .max_connections(max_connections.max(2))
-                .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
-                .await?;
-            sqlx::migrate!("migrations/postgres").run(&pool).await?;
-            Ok(Db(Pools::Postgres(pool)))
-        } else {
-            anyhow::bail!("unsupported database URL {url:?}: use sqlite://FILE or postgres://…")
-        }
+        Ok(Db(match Backend::of_url(url)? {
+            Backend::Sqlite => {
+                let options = SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(busy_timeout);
+                let writer = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options.clone())
+                    .await?;
+                sqlx::migrate!("migrations/sqlite").run(&writer).await?;
+                let reader = SqlitePoolOptions::new()
+                    .max_connections(max_connections.max(1))
+                    .connect_with(options.read_only(true))
+                    .await?;
+                Pools::Sqlite { writer, reader }
+            }
+            Backend::Postgres => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(max_connections.max(2))
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await?;
+                sqlx::migrate!("migrations/postgres").run(&pool).await?;
+                Pools::Postgres(pool)
+            }
+        }))
     }
 
     pub fn backend(&self) -> Backend {

@@ -3,6 +3,7 @@
 
 mod activities;
 mod certificates;
+mod commands;
 mod database;
 mod json;
 mod ledger;
@@ -20,6 +21,7 @@ pub use activities::{
     open_activity, qr_url, scan, this_minute,
 };
 pub use certificates::{issue, issued, today, verify};
+pub use commands::{failure, stdout, vledger, vledger_with_key};
 pub use database::{Backend, Database, fresh_database};
 pub use json::{assert_error, assert_error_parts, id_of, time, with};
 pub use ledger::{confirm, hours};
