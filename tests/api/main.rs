@@ -16,6 +16,7 @@ mod id_numbers;
 mod ledger;
 mod ledger_totals;
 mod login;
+mod phones;
 mod poster;
 mod recording_trainings;
 mod redemptions;
