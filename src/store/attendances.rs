@@ -1,5 +1,5 @@
-//! Attendances 签到记录 as organizers see them, the units of the activities a volunteer
-//! attended, and the job that closes forgotten check-outs.
+//! Attendances 签到记录 as organizers see them, who attended what, and the job that closes
+//! forgotten check-outs.
 
 use super::activities::{AttendanceRow, auto_close_audit};
 use super::db::{query, query_as, query_scalar};
@@ -30,6 +30,17 @@ impl Store {
         )
         .bind(activity_id)
         .fetch_all(&self.db)
+        .await?)
+    }
+
+    /// Whether the volunteer has an attendance of the activity, in any state.
+    pub async fn has_attended(&self, activity_id: i64, volunteer_id: i64) -> Result<bool> {
+        Ok(query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM attendances WHERE activity_id = $1 AND volunteer_id = $2)",
+        )
+        .bind(activity_id)
+        .bind(volunteer_id)
+        .one(&self.db)
         .await?)
     }
 
