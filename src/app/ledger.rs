@@ -4,6 +4,7 @@
 
 use crate::domain::attendance::AttendanceState;
 use crate::domain::ledger::{EntrySource, Review, service_points};
+use crate::domain::roles::{Caller, Role};
 use crate::error::codes::{ALREADY_RECORDED, ALREADY_REVIEWED, INVALID_MINUTES, STILL_CHECKED_IN};
 use crate::error::{Error, Result};
 use crate::store::activities::Activity;
@@ -130,14 +131,16 @@ pub async fn review_attendances(
 }
 
 /// A manual entry 补录 for a volunteer who could not scan: capped at the scheduled duration,
-/// earns no points, one per volunteer and activity.
+/// earns no points, one per volunteer and activity. It is for a volunteer who attended the
+/// activity or belongs to a unit the caller runs activities for; any other id answers as an
+/// unknown one does, so that the answer does not tell which ids exist.
 pub async fn add_manual_entry(
     store: &Store,
     activity: &Activity,
     volunteer_id: i64,
     minutes: i64,
     reason: &str,
-    actor: i64,
+    caller: &Caller,
     rules: &LedgerRules,
 ) -> Result<LedgerEntry> {
     let scheduled = activity.window().scheduled_minutes();
@@ -147,6 +150,16 @@ pub async fn add_manual_entry(
             format!("a manual entry is between 1 and the scheduled {scheduled} minutes"),
         ));
     }
+    let volunteer = store
+        .volunteer(volunteer_id)
+        .await?
+        .ok_or(Error::NotFound("volunteer"))?;
+    if !caller.may(&Role::ORGANIZERS, &volunteer.community_path)
+        && !store.has_attended(activity.id, volunteer_id).await?
+    {
+        return Err(Error::NotFound("volunteer"));
+    }
+    let actor = caller.user_id;
     let mut tx = store.begin().await?;
     if steps::has_entry(&mut tx, volunteer_id, activity.id).await? {
         return Err(Error::conflict(

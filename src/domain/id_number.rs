@@ -108,9 +108,11 @@ impl IdNumber {
         }
     }
 
-    /// The only form that leaves the service: the first four and last four characters.
+    /// The only form that leaves the service: the province and city (the first four characters)
+    /// and the check character, `1101*************X`. Birth date and sequence stay hidden, so that
+    /// with the birth year and gender staff see, a number cannot be narrowed down (see the tests).
     pub fn masked(&self) -> String {
-        format!("{}{}{}", &self.0[..4], "*".repeat(10), &self.0[14..])
+        format!("{}{}{}", &self.0[..4], "*".repeat(13), &self.0[17..])
     }
 }
 
@@ -136,6 +138,7 @@ pub fn compose(region: u32, birth: NaiveDate, sequence: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
@@ -149,7 +152,7 @@ mod tests {
             NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
         );
         assert_eq!(id.gender(), Gender::Female);
-        assert_eq!(id.masked(), "1101**********002X");
+        assert_eq!(id.masked(), "1101*************X");
     }
 
     #[test]
@@ -221,9 +224,44 @@ mod tests {
         }
     }
 
+    /// How many valid numbers share each mask among those of one county, birth year and gender:
+    /// what a staff member who is not a district admin sees of a volunteer, with the county
+    /// assumed known (the worst case; the mask shows only the city).
+    fn numbers_per_mask(county: u32, year: i32, gender: Gender) -> HashMap<String, usize> {
+        let mut per_mask = HashMap::new();
+        let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
+        for birth in first.iter_days().take_while(|d| d.year() == year) {
+            for sequence in 0..1000 {
+                let id = IdNumber::parse(&compose(county, birth, sequence), today()).unwrap();
+                if id.gender() == gender {
+                    *per_mask.entry(id.masked()).or_default() += 1;
+                }
+            }
+        }
+        per_mask
+    }
+
+    #[test]
+    fn what_staff_see_leaves_at_least_10000_numbers() {
+        let standard = IdNumber::parse("11010519491231002X", today()).unwrap();
+        let alike = numbers_per_mask(110105, 1949, Gender::Female)[&standard.masked()];
+        assert_eq!(alike, 16_591);
+        for (county, year, gender) in [
+            (110105, 1949, Gender::Female),
+            (340104, 1980, Gender::Male),
+            (340104, 2000, Gender::Female),
+        ] {
+            // Every check character occurs, and none narrows the number down below 10,000.
+            let per_mask = numbers_per_mask(county, year, gender);
+            assert_eq!(per_mask.len(), 11, "{county} {year}");
+            let fewest = per_mask.values().min().unwrap();
+            assert!(*fewest >= 10_000, "{county} {year} {gender:?}: {fewest}");
+        }
+    }
+
     #[test]
     fn debug_output_is_masked() {
         let id = IdNumber::parse("11010519491231002X", today()).unwrap();
-        assert_eq!(format!("{id:?}"), "IdNumber(1101**********002X)");
+        assert_eq!(format!("{id:?}"), "IdNumber(1101*************X)");
     }
 }

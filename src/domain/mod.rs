@@ -7,6 +7,7 @@ pub mod hours;
 pub mod id_number;
 pub mod ledger;
 pub mod phone;
+pub mod privacy;
 pub mod qr;
 pub mod roles;
 pub mod text;

@@ -44,6 +44,16 @@ impl Phone {
     }
 }
 
+/// `138****5678`: the form shown in lists and to staff with no call to make. Anything other than
+/// eleven digits is hidden whole.
+pub fn masked(phone: &str) -> String {
+    if phone.len() == 11 && phone.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{}****{}", &phone[..3], &phone[7..])
+    } else {
+        "*".repeat(phone.chars().count())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +82,12 @@ mod tests {
         ] {
             assert_eq!(Phone::parse(raw), Err(InvalidPhone), "{raw}");
         }
+    }
+
+    #[test]
+    fn a_masked_number_keeps_the_first_three_and_last_four_digits() {
+        assert_eq!(masked("13812345678"), "138****5678");
+        assert_eq!(masked("1381234"), "*******");
+        assert_eq!(masked(""), "");
     }
 }

@@ -2,6 +2,7 @@
 //! does not exist, 403 when the caller holds none of the roles asked for on its unit or above.
 
 use crate::app::AppState;
+use crate::domain::privacy::{Disclosure, runs_one};
 use crate::domain::roles::{Caller, Role};
 use crate::error::{Error, Result};
 use crate::store::activities::Activity;
@@ -52,6 +53,36 @@ pub async fn visible_volunteer(
     id: &str,
     roles: &[Role],
 ) -> Result<Volunteer> {
+    let v = named_volunteer(state, caller, id).await?;
+    if v.id != caller.user_id {
+        require(caller, roles, &v.community_path)?;
+    }
+    Ok(v)
+}
+
+/// Loads one volunteer's profile and what of it the caller sees in full ([`Disclosure::of_one`]).
+/// Besides those [`visible_volunteer`] lets in with any role, whoever runs an activity the
+/// volunteer attended may read it, to call them.
+pub async fn volunteer_profile(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<(Volunteer, Disclosure)> {
+    let v = named_volunteer(state, caller, id).await?;
+    let activity_paths = if caller.is_staff() && v.id != caller.user_id {
+        state.store.activity_paths_of(v.id).await?
+    } else {
+        Vec::new()
+    };
+    if v.id != caller.user_id && !runs_one(caller, &activity_paths) {
+        require(caller, &Role::ALL, &v.community_path)?;
+    }
+    let shown = Disclosure::of_one(caller, v.id, &v.community_path, &activity_paths);
+    Ok((v, shown))
+}
+
+/// The volunteer `id` names (`me`: the caller), or 404.
+async fn named_volunteer(state: &AppState, caller: &Caller, id: &str) -> Result<Volunteer> {
     let id = if id == "me" {
         if !caller.is_volunteer {
             return Err(Error::NotFound("volunteer"));
@@ -60,13 +91,9 @@ pub async fn visible_volunteer(
     } else {
         id.parse().map_err(|_| Error::NotFound("volunteer"))?
     };
-    let v = state
+    state
         .store
         .volunteer(id)
         .await?
-        .ok_or(Error::NotFound("volunteer"))?;
-    if v.id != caller.user_id {
-        require(caller, roles, &v.community_path)?;
-    }
-    Ok(v)
+        .ok_or(Error::NotFound("volunteer"))
 }

@@ -146,7 +146,8 @@ pub struct ManualEntryBody {
 }
 
 /// Records hours for a volunteer who could not scan 补录: a reason is required, the time is at
-/// most the scheduled duration, and it earns no points.
+/// most the scheduled duration, and it earns no points. The volunteer attended the activity or
+/// belongs to a unit the caller runs activities for; any other id is not found.
 #[utoipa::path(post, path = "/api/v1/activities/{id}/manual-entries", tag = "ledger", params(("id" = i64, Path)),
     request_body = ManualEntryBody,
     responses((status = 201, body = LedgerEntry), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -161,18 +162,13 @@ async fn manual_entry(
 ) -> Result<(StatusCode, Json<LedgerEntry>)> {
     let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
     let reason = REASON.parse(&body.reason)?;
-    state
-        .store
-        .volunteer(body.volunteer_id)
-        .await?
-        .ok_or(Error::NotFound("volunteer"))?;
     let entry = add_manual_entry(
         &state.store,
         &activity,
         body.volunteer_id,
         body.minutes,
         &reason,
-        caller.user_id,
+        &caller,
         &state.ledger_rules(),
     )
     .await?;

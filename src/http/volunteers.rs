@@ -1,10 +1,13 @@
-//! Real-name volunteer registration 实名注册, profiles, the audited ID-number lookup and CSV import.
+//! Real-name volunteer registration 实名注册, profiles and lists (personal data shown as
+//! [`Disclosure`] says), the audited ID-number lookup and CSV import.
 
-use super::access::{scoped_unit, visible_volunteer};
+use super::access::{scoped_unit, visible_volunteer, volunteer_profile};
 use super::extract::{Json, Path, Query};
 use crate::app::AppState;
 use crate::app::import::{ImportReport, import_csv};
 use crate::app::registration::{self, Applicant, Channel};
+use crate::domain::phone;
+use crate::domain::privacy::Disclosure;
 use crate::domain::roles::{Caller, Role};
 use crate::domain::units::UnitKind;
 use crate::error::codes::{
@@ -17,6 +20,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use bytes::Bytes;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -58,17 +62,47 @@ pub struct RegisterBody {
     consent: bool,
 }
 
+/// A volunteer as the caller is shown them.
+#[derive(Serialize, ToSchema)]
+pub struct VolunteerView {
+    #[serde(flatten)]
+    volunteer: Volunteer,
+    /// 出生日期: for the volunteer themselves and district admins only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    birth_date: Option<NaiveDate>,
+    birth_year: i32,
+    /// In full for the volunteer and, one volunteer at a time and audited, for those who must call
+    /// them; `138****5678` otherwise.
+    phone: String,
+}
+
+impl VolunteerView {
+    fn new(volunteer: Volunteer, shown: Disclosure) -> Self {
+        VolunteerView {
+            birth_date: shown.birth_date.then_some(volunteer.birth_date),
+            birth_year: volunteer.birth_date.year(),
+            phone: if shown.phone {
+                volunteer.phone.clone()
+            } else {
+                phone::masked(&volunteer.phone)
+            },
+            volunteer,
+        }
+    }
+}
+
 /// Registers a volunteer: by themselves (no token), or by an admin of the community on their
-/// behalf, with their consent recorded under the admin's name.
+/// behalf, with their consent recorded under the admin's name. The answer repeats what the
+/// request gave, birth date and phone number in full.
 #[utoipa::path(post, path = "/api/v1/volunteers", tag = "volunteers", request_body = RegisterBody,
-    responses((status = 201, body = Volunteer),
+    responses((status = 201, body = VolunteerView),
               (status = 409, description = [DUPLICATE_ID_NUMBER, DUPLICATE_PHONE].join(", "), body = ErrorBody),
               (status = 422, description = [INVALID_ID_NUMBER, INVALID_PHONE, CONSENT_REQUIRED, WEAK_PASSWORD, INVALID_NAME, INVALID_COMMUNITY].join(", "), body = ErrorBody)))]
 async fn register(
     State(state): State<AppState>,
     caller: Option<Caller>,
     Json(body): Json<RegisterBody>,
-) -> Result<(StatusCode, Json<Volunteer>)> {
+) -> Result<(StatusCode, Json<VolunteerView>)> {
     let community = state
         .store
         .unit(body.community_id)
@@ -101,13 +135,16 @@ async fn register(
         consent: body.consent,
     };
     let volunteer = registration::register(&state, &applicant, body.password, channel).await?;
-    Ok((StatusCode::CREATED, Json(volunteer)))
+    Ok((
+        StatusCode::CREATED,
+        Json(VolunteerView::new(volunteer, Disclosure::ALL)),
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct Profile {
     #[serde(flatten)]
-    volunteer: Volunteer,
+    volunteer: VolunteerView,
     /// 星级 from all confirmed service hours.
     stars: u8,
     /// All confirmed service hours (`"120.50"`).
@@ -118,7 +155,8 @@ pub struct Profile {
 }
 
 /// A volunteer's profile (`me` for one's own) with stars and points. The ID number is always
-/// masked.
+/// masked; the birth date and phone number are shown as [`Disclosure::of_one`] says, and a full
+/// phone number shown to staff is written to the audit log.
 #[utoipa::path(get, path = "/api/v1/volunteers/{id}", tag = "volunteers", params(("id" = String, Path, description = "a volunteer id or `me`")),
     responses((status = 200, body = Profile), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -127,13 +165,19 @@ async fn get_volunteer(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Profile>> {
-    let volunteer = visible_volunteer(&state, &caller, &id, &Role::ALL).await?;
+    let (volunteer, shown) = volunteer_profile(&state, &caller, &id).await?;
+    if shown.phone && volunteer.id != caller.user_id {
+        state
+            .store
+            .log_phone_reveal(&volunteer, caller.user_id)
+            .await?;
+    }
     let lifetime = state.store.lifetime_minutes(volunteer.id).await?;
     Ok(Json(Profile {
         stars: crate::domain::ledger::stars(lifetime, &state.settings.star_thresholds_hours),
         lifetime_hours: crate::domain::hours::hours(lifetime),
         points: state.store.points_balance(volunteer.id).await?,
-        volunteer,
+        volunteer: VolunteerView::new(volunteer, shown),
     }))
 }
 
@@ -150,12 +194,12 @@ pub struct ListQuery {
 
 #[derive(Serialize, ToSchema)]
 pub struct VolunteerPage {
-    volunteers: Vec<Volunteer>,
+    volunteers: Vec<VolunteerView>,
     /// Pass as `after` for the next page; absent on the last page.
     next_after: Option<i64>,
 }
 
-/// Volunteers registered to the communities under a unit, in pages.
+/// Volunteers registered to the communities under a unit, in pages, phone numbers masked.
 #[utoipa::path(get, path = "/api/v1/volunteers", tag = "volunteers", params(ListQuery),
     responses((status = 200, body = VolunteerPage), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -173,6 +217,13 @@ async fn list_volunteers(
     let next_after = (volunteers.len() as i64 == limit)
         .then(|| volunteers.last().map(|v| v.id))
         .flatten();
+    let volunteers = volunteers
+        .into_iter()
+        .map(|v| {
+            let shown = Disclosure::in_list(&caller, &v.community_path);
+            VolunteerView::new(v, shown)
+        })
+        .collect();
     Ok(Json(VolunteerPage {
         volunteers,
         next_after,

@@ -1,7 +1,8 @@
-//! Attendances 签到记录 as organizers see them, and the job that closes forgotten check-outs.
+//! Attendances 签到记录 as organizers see them, who attended what, and the job that closes
+//! forgotten check-outs.
 
 use super::activities::{AttendanceRow, auto_close_audit};
-use super::db::{query, query_as};
+use super::db::{query, query_as, query_scalar};
 use super::{Store, audit};
 use crate::domain::attendance::{Window, credited_minutes};
 use crate::error::Result;
@@ -29,6 +30,29 @@ impl Store {
         )
         .bind(activity_id)
         .fetch_all(&self.db)
+        .await?)
+    }
+
+    /// Whether the volunteer has an attendance of the activity, in any state.
+    pub async fn has_attended(&self, activity_id: i64, volunteer_id: i64) -> Result<bool> {
+        Ok(query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM attendances WHERE activity_id = $1 AND volunteer_id = $2)",
+        )
+        .bind(activity_id)
+        .bind(volunteer_id)
+        .one(&self.db)
+        .await?)
+    }
+
+    /// The paths of the units holding the activities the volunteer attended (sign-ups, once
+    /// there are any, belong here too).
+    pub async fn activity_paths_of(&self, volunteer_id: i64) -> Result<Vec<String>> {
+        Ok(query_scalar(
+            "SELECT DISTINCT u.path FROM attendances a JOIN activities ac ON ac.id = a.activity_id
+             JOIN units u ON u.id = ac.unit_id WHERE a.volunteer_id = $1",
+        )
+        .bind(volunteer_id)
+        .all(&self.db)
         .await?)
     }
 

@@ -93,10 +93,14 @@ pub struct Volunteer {
     /// 志愿者编号
     pub volunteer_no: String,
     pub name: String,
-    /// `3401**********123X`
+    /// `3401*************X`
     pub id_number_masked: String,
     pub gender: String,
+    /// Shown only through a view that decides, per viewer, between it and the year.
+    #[serde(skip)]
     pub birth_date: NaiveDate,
+    /// Shown only through a view that decides, per viewer, whether it is masked.
+    #[serde(skip)]
     pub phone: String,
     pub community_id: i64,
     #[sqlx(json)]

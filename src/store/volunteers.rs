@@ -1,5 +1,5 @@
-//! Volunteers: real-name registration (one person, one phone), lookups and the audited reveal of
-//! an ID number.
+//! Volunteers: real-name registration (one person, one phone), lookups and the audited reveals of
+//! an ID number or a phone number.
 
 use super::db::{Backend, Tx, query, query_as, query_scalar};
 use super::{NewAudit, NewVolunteer, Registration, Store, Volunteer, audit};
@@ -130,6 +130,13 @@ impl Store {
             .await?)
     }
 
+    /// Writes to the audit log that `actor` was shown the volunteer's full phone number.
+    pub async fn log_phone_reveal(&self, volunteer: &Volunteer, actor: i64) -> Result<()> {
+        let mut tx = self.db.begin().await?;
+        audit(&mut tx, reveal(volunteer, actor, "reveal_phone")).await?;
+        Ok(tx.commit().await?)
+    }
+
     pub async fn reveal_id_number(&self, volunteer: &Volunteer, actor: i64) -> Result<Vec<u8>> {
         let mut tx = self.db.begin().await?;
         let enc: Vec<u8> = query_scalar("SELECT id_number_enc FROM volunteers WHERE id = $1")
@@ -137,21 +144,22 @@ impl Store {
             .optional(&mut tx)
             .await?
             .ok_or(Error::NotFound("volunteer"))?;
-        audit(
-            &mut tx,
-            NewAudit {
-                actor_id: Some(actor),
-                action: "reveal_id_number",
-                entity: "volunteer",
-                entity_id: volunteer.id.to_string(),
-                unit_id: Some(volunteer.community_id),
-                unit_path: Some(&volunteer.community_path),
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        audit(&mut tx, reveal(volunteer, actor, "reveal_id_number")).await?;
         tx.commit().await?;
         Ok(enc)
+    }
+}
+
+/// The audit entry of a piece of the volunteer's personal data shown to `actor` in full.
+fn reveal<'a>(volunteer: &'a Volunteer, actor: i64, action: &'static str) -> NewAudit<'a> {
+    NewAudit {
+        actor_id: Some(actor),
+        action,
+        entity: "volunteer",
+        entity_id: volunteer.id.to_string(),
+        unit_id: Some(volunteer.community_id),
+        unit_path: Some(&volunteer.community_path),
+        before: None,
+        after: None,
     }
 }

@@ -4,6 +4,7 @@
 use crate::both_backends;
 use crate::support::{
     PASSWORD, STANDARD_ID, TestApp, applicant, assert_hides_id_number, phone, register,
+    volunteers_of,
 };
 use reqwest::StatusCode;
 use serde_json::json;
@@ -11,7 +12,8 @@ use serde_json::json;
 both_backends!(
     no_answer_holds_the_full_id_number,
     a_district_admin_reveals_an_id_number_and_the_lookup_is_audited,
-    only_a_district_admin_may_reveal_an_id_number
+    only_a_district_admin_may_reveal_an_id_number,
+    staff_see_the_birth_year_and_only_a_district_admin_the_birth_date
 );
 
 async fn no_answer_holds_the_full_id_number(app: TestApp) {
@@ -36,7 +38,7 @@ async fn no_answer_holds_the_full_id_number(app: TestApp) {
         let (status, answer) = app.get(&path, Some(token)).await;
         assert_eq!(status, StatusCode::OK, "{path}: {answer}");
         assert!(
-            answer.to_string().contains("1101**********002X"),
+            answer.to_string().contains("1101*************X"),
             "{path}: {answer}"
         );
         assert_hides_id_number(&answer);
@@ -132,4 +134,36 @@ async fn only_a_district_admin_may_reveal_an_id_number(app: TestApp) {
             .all(|e| e["action"] != "reveal_id_number"),
         "{audit}"
     );
+}
+
+async fn staff_see_the_birth_year_and_only_a_district_admin_the_birth_date(app: TestApp) {
+    let (admin, street, community) = app.district_with_community().await;
+    let v = register(&app, applicant("林小雨", STANDARD_ID, &phone(1), community)).await;
+    let profile = format!("/api/v1/volunteers/{}", v["id"]);
+    let district = app.district_id().await;
+    let (_, station) = app
+        .staff(&admin, "station-admin", "unit_admin", community)
+        .await;
+    let (_, worker) = app
+        .staff(&admin, "street-worker", "social_worker", street)
+        .await;
+    let (_, committee) = app.staff(&admin, "committee", "committee", district).await;
+    for token in [&station, &worker, &committee] {
+        let (status, one) = app.get(&profile, Some(token)).await;
+        assert_eq!(status, StatusCode::OK, "{one}");
+        let listed = volunteers_of(&app, token, community).await;
+        for seen in [&one, &listed[0]] {
+            assert_eq!(seen["birth_year"], 1949, "{seen}");
+            assert!(seen.get("birth_date").is_none(), "{seen}");
+            assert_eq!(seen["id_number_masked"], "1101*************X");
+            assert_eq!(seen["gender"], "female");
+        }
+    }
+    let me = app.login(&phone(1), PASSWORD).await;
+    for token in [&admin, &me] {
+        let (_, one) = app.get(&profile, Some(token)).await;
+        assert_eq!(one["birth_date"], "1949-12-31", "{one}");
+    }
+    let listed = volunteers_of(&app, &admin, community).await;
+    assert_eq!(listed[0]["birth_date"], "1949-12-31");
 }

@@ -9,6 +9,7 @@ use sqlx::Connection;
 
 both_backends!(
     manual_entries_need_a_reason_and_earn_no_points,
+    manual_entries_reach_only_attendees_and_the_organizers_own_volunteers,
     a_correction_references_its_entry_and_moves_the_totals,
     a_reported_missing_record_is_corrected_and_the_volunteer_sees_it,
     a_declined_report_says_why,
@@ -77,6 +78,37 @@ async fn manual_entries_need_a_reason_and_earn_no_points(app: TestApp) {
         StatusCode::FORBIDDEN,
         "forbidden",
     );
+}
+
+async fn manual_entries_reach_only_attendees_and_the_organizers_own_volunteers(app: TestApp) {
+    let s = app.scene().await;
+    let (activity, start) = finished_activity(&app, &s).await;
+    let (_, west) = app
+        .street_and_community(&s.admin, "西山街道", "幸福社区")
+        .await;
+    let stranger = app.registered_by(&s.admin, 2, west).await;
+    let attendee = app.registered_by(&s.admin, 3, west).await;
+    app.checked_in_at(activity, attendee, start).await;
+    let path = format!("/api/v1/activities/{activity}/manual-entries");
+    let credit = |volunteer_id: i64| {
+        let body = json!({"volunteer_id": volunteer_id, "minutes": 60, "reason": "手机没电"});
+        app.post(&path, Some(&s.organizer), body)
+    };
+    let for_stranger = credit(stranger).await;
+    assert_eq!(
+        for_stranger,
+        credit(999_999).await,
+        "the same as an unknown id"
+    );
+    assert_error(&for_stranger, StatusCode::NOT_FOUND, "not_found");
+    let (status, entry) = credit(attendee).await;
+    assert_eq!(
+        (status, entry["volunteer_id"].as_i64()),
+        (StatusCode::CREATED, Some(attendee)),
+        "{entry}"
+    );
+    let theirs = hours(&app, &s.admin, &stranger.to_string()).await;
+    assert_eq!(theirs["total_hours"], "0.00");
 }
 
 async fn a_correction_references_its_entry_and_moves_the_totals(app: TestApp) {

@@ -19,6 +19,7 @@ mod jobs;
 mod ledger;
 mod ledger_totals;
 mod login;
+mod phones;
 mod poster;
 mod recording_trainings;
 mod redemptions;

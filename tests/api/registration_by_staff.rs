@@ -121,7 +121,7 @@ async fn simultaneous_registrations_with_one_phone_make_one_volunteer(app: TestA
             .iter()
             .map(|v| v["phone"].clone())
             .collect::<Vec<_>>(),
-        [json!(phone(0)), json!(phone(1)), json!(phone(2))]
+        ["139****0000", "139****0001", "139****0002"]
     );
 }
 
@@ -136,7 +136,7 @@ async fn a_unit_admin_registers_a_volunteer_on_their_behalf(app: TestApp) {
     assert_eq!(status, StatusCode::CREATED, "{v}");
     assert_eq!(v["registered_via"], "staff");
     assert_eq!(v["name"], "赵大爷");
-    assert_eq!(v["id_number_masked"], "1101**********002X");
+    assert_eq!(v["id_number_masked"], "1101*************X");
     assert!(is_volunteer_no(v["volunteer_no"].as_str().unwrap()));
     let listed = volunteers_of(&app, &station, community).await;
     assert_eq!(listed.len(), 1);

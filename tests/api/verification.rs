@@ -26,7 +26,7 @@ async fn the_printed_certificate_scans_to_its_verification(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let full = id_number(1);
-    let masked = format!("{}**********{}", &full[..4], &full[14..]);
+    let masked = format!("{}*************{}", &full[..4], &full[17..]);
     for text in [
         "志愿服务记录证明",
         "志愿者1",
