@@ -3,9 +3,9 @@
 //! for a year and still fetches a new release's at once.
 
 use super::AppState;
+use super::extract::Path;
 use crate::error::Error;
 use axum::Router;
-use axum::extract::Path;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;

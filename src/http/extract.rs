@@ -3,12 +3,12 @@
 use crate::app::AppState;
 use crate::crypto::session_token_hash;
 use crate::domain::roles::Caller;
-use crate::error::Error;
 use crate::error::codes::{INVALID_BODY, INVALID_QUERY};
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequestParts};
+use crate::error::{Error, Result};
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use chrono::Utc;
 
 /// The cookie the pages use; it holds the same kind of session token as the bearer header.
@@ -24,6 +24,17 @@ impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
     }
 }
 
+/// A body read whole, as bytes.
+pub struct Body(pub bytes::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        Ok(Body(bytes::Bytes::from_request(req, state).await?))
+    }
+}
+
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(Error))]
 pub struct Path<T>(pub T);
@@ -32,12 +43,28 @@ pub struct Path<T>(pub T);
 #[from_request(via(axum::extract::Query), rejection(Error))]
 pub struct Query<T>(pub T);
 
+/// A body that could not be read: too large (past the endpoint's `DefaultBodyLimit`, 2 MiB unless
+/// it says otherwise), or broken.
+fn unreadable(status: StatusCode, text: String) -> Error {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        Error::PayloadTooLarge
+    } else {
+        Error::BadRequest(text)
+    }
+}
+
 impl From<JsonRejection> for Error {
     fn from(r: JsonRejection) -> Self {
         match r {
             JsonRejection::JsonDataError(e) => Error::invalid(INVALID_BODY, e.body_text()),
-            other => Error::BadRequest(other.body_text()),
+            other => unreadable(other.status(), other.body_text()),
         }
+    }
+}
+
+impl From<BytesRejection> for Error {
+    fn from(r: BytesRejection) -> Self {
+        unreadable(r.status(), r.body_text())
     }
 }
 

@@ -6,6 +6,7 @@
 mod texts;
 
 use super::assets::{self, Asset};
+use super::extract::{Path, Query};
 use super::render::{Head, page, script_json};
 use crate::app::AppState;
 use crate::domain::qr;
@@ -13,7 +14,7 @@ use crate::domain::roles::Caller;
 use crate::error::Result;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;

@@ -1,7 +1,7 @@
 //! Real-name volunteer registration 实名注册, profiles, the audited ID-number lookup and CSV import.
 
 use super::access::{scoped_unit, visible_volunteer};
-use super::extract::{Json, Path, Query};
+use super::extract::{Body, Json, Path, Query};
 use crate::app::AppState;
 use crate::app::import::{ImportReport, import_csv};
 use crate::app::registration::{self, Applicant, Channel};
@@ -16,7 +16,6 @@ use crate::store::Volunteer;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -219,7 +218,7 @@ async fn reveal_id_number(
 async fn import(
     State(state): State<AppState>,
     caller: Caller,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Json<ImportReport>> {
     if !caller.is_admin() {
         return Err(Error::denied(
