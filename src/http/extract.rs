@@ -1,4 +1,5 @@
-//! Request extractors whose failures answer in the service's JSON error format.
+//! Request extractors whose failures answer in the service's JSON error format, and who is
+//! calling.
 
 use crate::app::AppState;
 use crate::crypto::session_token_hash;
@@ -98,19 +99,41 @@ pub fn session_token(headers: &HeaderMap) -> Option<&str> {
     })
 }
 
+/// The session a request presents.
+enum Session {
+    /// Neither a bearer token nor the cookie.
+    Absent,
+    /// One that has ended, expired or never was.
+    Stale,
+    Current(Caller),
+}
+
+impl Session {
+    async fn of(parts: &Parts, state: &AppState) -> Result<Session> {
+        let Some(token) = session_token(&parts.headers) else {
+            return Ok(Session::Absent);
+        };
+        let caller = state
+            .store
+            .session_caller(&session_token_hash(token), Utc::now())
+            .await?;
+        Ok(caller.map_or(Session::Stale, Session::Current))
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        let token = session_token(&parts.headers).ok_or(Error::Unauthorized)?;
-        state
-            .store
-            .session_caller(&session_token_hash(token), Utc::now())
-            .await?
-            .ok_or(Error::Unauthorized)
+        match Session::of(parts, state).await? {
+            Session::Current(caller) => Ok(caller),
+            Session::Absent | Session::Stale => Err(Error::Unauthorized),
+        }
     }
 }
 
+/// An API caller who may be anonymous; a stale session is refused (401), as the client believes
+/// it is someone.
 impl OptionalFromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
@@ -118,11 +141,26 @@ impl OptionalFromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Option<Self>, Error> {
-        match session_token(&parts.headers) {
-            None => Ok(None),
-            Some(_) => <Caller as FromRequestParts<AppState>>::from_request_parts(parts, state)
-                .await
-                .map(Some),
+        match Session::of(parts, state).await? {
+            Session::Absent => Ok(None),
+            Session::Stale => Err(Error::Unauthorized),
+            Session::Current(caller) => Ok(Some(caller)),
+        }
+    }
+}
+
+/// Who is looking at a page: a logged-in caller, or `None` for a visitor without a current
+/// session. A page shows its login form to a session that has ended or expired, as to none: the
+/// browser keeps sending a cookie for as long as it likes.
+pub struct Visitor(pub Option<Caller>);
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        match Session::of(parts, state).await? {
+            Session::Current(caller) => Ok(Visitor(Some(caller))),
+            Session::Absent | Session::Stale => Ok(Visitor(None)),
         }
     }
 }

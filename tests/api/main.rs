@@ -17,6 +17,7 @@ mod ledger;
 mod ledger_totals;
 mod login;
 mod poster;
+mod public_pages;
 mod recording_trainings;
 mod redemptions;
 mod registration;

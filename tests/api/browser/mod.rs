@@ -2,6 +2,7 @@
 //! on them.
 
 mod check_in;
+mod crafted_text;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
