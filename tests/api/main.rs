@@ -24,6 +24,7 @@ mod registration;
 mod registration_by_staff;
 mod rewards;
 mod scans;
+mod security_headers;
 mod staff_accounts;
 mod store;
 mod trainings;

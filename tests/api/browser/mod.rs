@@ -1,6 +1,7 @@
 //! The pages in a phone-sized Chromium, driven through chromedriver: what a person sees and does
 //! on them.
 
+mod certificate;
 mod check_in;
 mod crafted_text;
 
