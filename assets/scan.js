@@ -1,5 +1,5 @@
 // The page a scanned code opens: logs the volunteer in when needed, then records the scan with
-// the phone's position when the volunteer allows it.
+// the phone's position when the volunteer allows it. A code the service refused carries only why.
 'use strict';
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
@@ -93,7 +93,9 @@ $('login-form').onsubmit = async e => {
     $('login-error').textContent = status === 429 ? T.locked : T.login_failed;
   }
 };
-if (DATA.logged_in) {
+if (DATA.refused) {
+  show('bad', T[DATA.refused.error] || T.error, DATA.refused.message);
+} else if (DATA.logged_in) {
   scan();
 } else {
   $('login').hidden = false;

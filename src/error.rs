@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use codes::{
     BAD_REQUEST, FORBIDDEN, INTERNAL, INVALID_CREDENTIALS, METHOD_NOT_ALLOWED, NOT_FOUND,
-    TOO_MANY_ATTEMPTS, UNAUTHORIZED, UNAVAILABLE,
+    PAYLOAD_TOO_LARGE, TOO_MANY_ATTEMPTS, UNAUTHORIZED, UNAVAILABLE,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -37,6 +37,9 @@ pub enum Error {
     TooManyAttempts { retry_after_secs: u64 },
     #[error("this method is not allowed on this path")]
     MethodNotAllowed,
+    /// 413: the body is larger than this endpoint accepts.
+    #[error("the request body is too large")]
+    PayloadTooLarge,
     /// 503: the service is saturated or its database busy; the answer says when to retry.
     #[error("the service cannot complete this now; please try again in {retry_after_secs} s")]
     Unavailable { retry_after_secs: u64 },
@@ -86,6 +89,7 @@ impl Error {
             Error::Unauthorized | Error::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Error::Forbidden { .. } => StatusCode::FORBIDDEN,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -103,6 +107,7 @@ impl Error {
             Error::Unauthorized => UNAUTHORIZED,
             Error::InvalidCredentials => INVALID_CREDENTIALS,
             Error::MethodNotAllowed => METHOD_NOT_ALLOWED,
+            Error::PayloadTooLarge => PAYLOAD_TOO_LARGE,
             Error::TooManyAttempts { .. } => TOO_MANY_ATTEMPTS,
             Error::Unavailable { .. } => UNAVAILABLE,
             Error::Internal(_) => INTERNAL,

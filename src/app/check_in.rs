@@ -52,6 +52,24 @@ fn invalid_qr(e: QrError) -> Error {
     )
 }
 
+/// The activity whose genuine, current code `scanned` is (a code's URL, or just its code) at
+/// `now`; 403 `invalid_qr` for anything else, before anything about the activity is used.
+pub async fn scanned_activity(
+    state: &AppState,
+    scanned: &str,
+    now: DateTime<Utc>,
+) -> Result<Arc<Activity>> {
+    let code = qr::parse(scanned).map_err(invalid_qr)?;
+    let activity = state
+        .scans
+        .activity(&state.store, code.activity_id)
+        .await?
+        .ok_or_else(|| invalid_qr(QrError::Invalid))?;
+    code.verify(&state.keys.qr, &activity.qr_secret, activity.qr_mode, now)
+        .map_err(invalid_qr)?;
+    Ok(activity)
+}
+
 /// Records a volunteer's scan of `scanned` (a code's URL, or just its code) at `now`: the first
 /// checks in, a later one checks out, a repeat within a minute changes nothing. `position` is
 /// evidence only: a missing or unusable one never blocks the scan.
@@ -62,14 +80,7 @@ pub async fn scan(
     position: Option<(f64, f64)>,
     now: DateTime<Utc>,
 ) -> Result<Recorded> {
-    let code = qr::parse(scanned).map_err(invalid_qr)?;
-    let activity = state
-        .scans
-        .activity(&state.store, code.activity_id)
-        .await?
-        .ok_or_else(|| invalid_qr(QrError::Invalid))?;
-    code.verify(&state.keys.qr, &activity.qr_secret, activity.qr_mode, now)
-        .map_err(invalid_qr)?;
+    let activity = scanned_activity(state, scanned, now).await?;
     if activity.is_cancelled() {
         return Err(Error::conflict(
             ACTIVITY_CANCELLED,

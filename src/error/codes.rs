@@ -1,12 +1,13 @@
 //! The fixed `error` codes of the JSON error answers (see API.md), each written once: the
 //! handlers answer with them and the OpenAPI descriptions list them.
 
-// The codes of the error kinds that have only one (400, 401, 404, 405, 429, 5xx).
+// The codes of the error kinds that have only one (400, 401, 404, 405, 413, 429, 5xx).
 pub const BAD_REQUEST: &str = "bad_request";
 pub const UNAUTHORIZED: &str = "unauthorized";
 pub const INVALID_CREDENTIALS: &str = "invalid_credentials";
 pub const NOT_FOUND: &str = "not_found";
 pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
 pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
 pub const UNAVAILABLE: &str = "unavailable";
 pub const INTERNAL: &str = "internal";

@@ -3,9 +3,9 @@
 //! for a year and still fetches a new release's at once.
 
 use super::AppState;
+use super::extract::Path;
 use crate::error::Error;
 use axum::Router;
-use axum::extract::Path;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -42,7 +42,8 @@ impl Asset {
 }
 
 pub static APP_CSS: Asset = Asset::new("app.css", CSS, include_str!("../../assets/app.css"));
-/// Not served: a certificate carries its style within itself (see `templates/certificate.html`).
+/// Not served: a certificate carries its style within itself (see `templates/certificate.html`),
+/// which the security policy lets through by its hash.
 pub static PRINT_CSS: Asset = Asset::new("print.css", CSS, include_str!("../../assets/print.css"));
 pub static PAGE_JS: Asset = Asset::new("page.js", JS, include_str!("../../assets/page.js"));
 pub static SCAN_JS: Asset = Asset::new("scan.js", JS, include_str!("../../assets/scan.js"));

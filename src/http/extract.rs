@@ -1,14 +1,15 @@
-//! Request extractors whose failures answer in the service's JSON error format.
+//! Request extractors whose failures answer in the service's JSON error format, and who is
+//! calling.
 
 use crate::app::AppState;
 use crate::crypto::session_token_hash;
 use crate::domain::roles::Caller;
-use crate::error::Error;
 use crate::error::codes::{INVALID_BODY, INVALID_QUERY};
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequestParts};
+use crate::error::{Error, Result};
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use chrono::Utc;
 
 /// The cookie the pages use; it holds the same kind of session token as the bearer header.
@@ -24,6 +25,17 @@ impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
     }
 }
 
+/// A body read whole, as bytes.
+pub struct Body(pub bytes::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        Ok(Body(bytes::Bytes::from_request(req, state).await?))
+    }
+}
+
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(Error))]
 pub struct Path<T>(pub T);
@@ -32,12 +44,28 @@ pub struct Path<T>(pub T);
 #[from_request(via(axum::extract::Query), rejection(Error))]
 pub struct Query<T>(pub T);
 
+/// A body that could not be read: too large (past the endpoint's `DefaultBodyLimit`, 2 MiB unless
+/// it says otherwise), or broken.
+fn unreadable(status: StatusCode, text: String) -> Error {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        Error::PayloadTooLarge
+    } else {
+        Error::BadRequest(text)
+    }
+}
+
 impl From<JsonRejection> for Error {
     fn from(r: JsonRejection) -> Self {
         match r {
             JsonRejection::JsonDataError(e) => Error::invalid(INVALID_BODY, e.body_text()),
-            other => Error::BadRequest(other.body_text()),
+            other => unreadable(other.status(), other.body_text()),
         }
+    }
+}
+
+impl From<BytesRejection> for Error {
+    fn from(r: BytesRejection) -> Self {
+        unreadable(r.status(), r.body_text())
     }
 }
 
@@ -71,19 +99,41 @@ pub fn session_token(headers: &HeaderMap) -> Option<&str> {
     })
 }
 
+/// The session a request presents.
+enum Session {
+    /// Neither a bearer token nor the cookie.
+    Absent,
+    /// One that has ended, expired or never was.
+    Stale,
+    Current(Caller),
+}
+
+impl Session {
+    async fn of(parts: &Parts, state: &AppState) -> Result<Session> {
+        let Some(token) = session_token(&parts.headers) else {
+            return Ok(Session::Absent);
+        };
+        let caller = state
+            .store
+            .session_caller(&session_token_hash(token), Utc::now())
+            .await?;
+        Ok(caller.map_or(Session::Stale, Session::Current))
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        let token = session_token(&parts.headers).ok_or(Error::Unauthorized)?;
-        state
-            .store
-            .session_caller(&session_token_hash(token), Utc::now())
-            .await?
-            .ok_or(Error::Unauthorized)
+        match Session::of(parts, state).await? {
+            Session::Current(caller) => Ok(caller),
+            Session::Absent | Session::Stale => Err(Error::Unauthorized),
+        }
     }
 }
 
+/// An API caller who may be anonymous; a stale session is refused (401), as the client believes
+/// it is someone.
 impl OptionalFromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
@@ -91,11 +141,26 @@ impl OptionalFromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Option<Self>, Error> {
-        match session_token(&parts.headers) {
-            None => Ok(None),
-            Some(_) => <Caller as FromRequestParts<AppState>>::from_request_parts(parts, state)
-                .await
-                .map(Some),
+        match Session::of(parts, state).await? {
+            Session::Absent => Ok(None),
+            Session::Stale => Err(Error::Unauthorized),
+            Session::Current(caller) => Ok(Some(caller)),
+        }
+    }
+}
+
+/// Who is looking at a page: a logged-in caller, or `None` for a visitor without a current
+/// session. A page shows its login form to a session that has ended or expired, as to none: the
+/// browser keeps sending a cookie for as long as it likes.
+pub struct Visitor(pub Option<Caller>);
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        match Session::of(parts, state).await? {
+            Session::Current(caller) => Ok(Visitor(Some(caller))),
+            Session::Absent | Session::Stale => Ok(Visitor(None)),
         }
     }
 }

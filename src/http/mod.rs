@@ -2,7 +2,7 @@
 //! declare. A resource module only extracts the request, checks access and shapes the answer;
 //! what it does is in `crate::app` or the store. Resource modules do not import each other; what
 //! they share is `access` (access checks), `extract` (extractors), `render` (pages from
-//! templates) and `assets` (the pages' styles and scripts).
+//! templates) and `assets` (the pages' styles and scripts); `security_headers` go on every answer.
 
 mod access;
 mod activities;
@@ -18,6 +18,7 @@ mod pages;
 mod render;
 mod reports;
 mod rewards;
+mod security_headers;
 mod trainings;
 mod units;
 mod users;
@@ -94,4 +95,5 @@ pub fn app(state: AppState) -> Router {
             timeout,
         ))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::map_response(security_headers::add))
 }

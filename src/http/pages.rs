@@ -2,21 +2,26 @@
 //! the organizer's door screen with the rotating code. Each is a template of `templates/` filled
 //! in by its script of `assets/`; Simplified Chinese by default, English with `?lang=en` or an
 //! English-first `Accept-Language`.
+//!
+//! A page names only what its visitor may see, and takes a session that has ended as none: it then
+//! shows its login form.
 
 mod texts;
 
+use super::access::run_activity;
 use super::assets::{self, Asset};
+use super::extract::{Path, Query, Visitor};
 use super::render::{Head, page, script_json};
-use crate::app::AppState;
-use crate::domain::qr;
-use crate::domain::roles::Caller;
-use crate::error::Result;
+use crate::app::{AppState, check_in};
+use crate::domain::roles::Role;
+use crate::error::{Error, Result};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
+use chrono::Utc;
 use serde_json::{Value, json};
 use texts::{Lang, LangQuery};
 
@@ -55,68 +60,77 @@ struct ScriptedPage {
     data: String,
 }
 
-/// The page in `lang`; its script finds the page's texts under `t` in `data`.
-fn scripted(screen: Screen, lang: Lang, mut data: Value) -> Result<Response> {
+/// The page in `lang`, answered with `status`; its script finds the page's texts under `t` in
+/// `data`.
+fn scripted(status: StatusCode, screen: Screen, lang: Lang, mut data: Value) -> Result<Response> {
     data["t"] = lang.texts().into();
     let head = Head {
         lang: lang.text("html_lang"),
         title: lang.text("title").to_owned(),
     };
     let data = script_json(&data);
-    page(StatusCode::OK, &ScriptedPage { head, screen, data })
+    page(status, &ScriptedPage { head, screen, data })
 }
 
 /// The page a scanned QR code opens; it logs the volunteer in when needed, then records the scan.
+/// It names the activity only once the code has proved genuine; anything else gets the page
+/// saying why the code is refused (403), and nothing more.
 async fn scan_page(
     State(state): State<AppState>,
-    caller: Option<Caller>,
+    Visitor(caller): Visitor,
     Path(code): Path<String>,
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let title = match qr::parse(&code) {
-        Ok(c) => state
-            .store
-            .activity(c.activity_id)
-            .await
-            .ok()
-            .flatten()
-            .map(|a| a.title),
-        Err(_) => None,
+    let lang = Lang::of(&q, &headers);
+    let activity = match check_in::scanned_activity(&state, &code, Utc::now()).await {
+        Ok(activity) => activity,
+        Err(refused @ Error::Forbidden { .. }) => {
+            let data =
+                json!({"refused": {"error": refused.code(), "message": refused.to_string()}});
+            return scripted(StatusCode::FORBIDDEN, Screen::Scan, lang, data);
+        }
+        Err(e) => return Err(e),
     };
     let data = json!({
         "code": code,
-        "activity_title": title,
+        "activity_title": activity.title,
         "logged_in": caller.is_some(),
         "offset_minutes": state.settings.display_utc_offset_minutes,
     });
-    let lang = Lang::of(&q, &headers);
-    scripted(Screen::Scan, lang, data)
+    scripted(StatusCode::OK, Screen::Scan, lang, data)
 }
 
-/// Full-screen rotating code for a tablet at the door, with a live count of who is in.
+/// Full-screen rotating code for a tablet at the door, with a live count of who is in. Only staff
+/// who run the activity see it: anyone else gets the login form (401) or, logged in, a refusal
+/// (403) that does not say whether the activity exists.
 async fn door_screen(
     State(state): State<AppState>,
+    Visitor(caller): Visitor,
     Path(id): Path<i64>,
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let title = state
-        .store
-        .activity(id)
-        .await
-        .ok()
-        .flatten()
-        .map(|a| a.title)
-        .unwrap_or_default();
-    let data = json!({"id": id, "title": title});
     let lang = Lang::of(&q, &headers);
-    scripted(Screen::Door, lang, data)
+    let Some(caller) = caller else {
+        return scripted(StatusCode::UNAUTHORIZED, Screen::Door, lang, json!({}));
+    };
+    match run_activity(&state, &caller, id, &Role::ORGANIZERS).await {
+        Ok(a) => {
+            let data = json!({"id": a.id, "title": a.title});
+            scripted(StatusCode::OK, Screen::Door, lang, data)
+        }
+        Err(Error::NotFound(_) | Error::Forbidden { .. }) => {
+            let data = json!({"denied": true});
+            scripted(StatusCode::FORBIDDEN, Screen::Door, lang, data)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// A volunteer's own page: hours this year and in all, stars, points, training hours, each record
 /// with its source, and the outcome of their reports.
 async fn my_page(Query(q): Query<LangQuery>, headers: HeaderMap) -> Result<Response> {
     let lang = Lang::of(&q, &headers);
-    scripted(Screen::Me, lang, json!({}))
+    scripted(StatusCode::OK, Screen::Me, lang, json!({}))
 }

@@ -2,7 +2,7 @@
 //! [`Disclosure`] says), the audited ID-number lookup and CSV import.
 
 use super::access::{scoped_unit, visible_volunteer, volunteer_profile};
-use super::extract::{Json, Path, Query};
+use super::extract::{Body, Json, Path, Query};
 use crate::app::AppState;
 use crate::app::import::{ImportReport, import_csv};
 use crate::app::registration::{self, Applicant, Channel};
@@ -19,7 +19,6 @@ use crate::store::Volunteer;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use bytes::Bytes;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -270,7 +269,7 @@ async fn reveal_id_number(
 async fn import(
     State(state): State<AppState>,
     caller: Caller,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Json<ImportReport>> {
     if !caller.is_admin() {
         return Err(Error::denied(

@@ -128,6 +128,17 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("present", "已签到", "Checked in"),
     ("door_login", "活动负责人登录", "Organizer log in"),
+    ("door_login_name", "账号", "Login"),
+    (
+        "door_login_failed",
+        "账号或密码不正确",
+        "Wrong login or password",
+    ),
+    (
+        "door_denied",
+        "当前账号不能显示此活动的签到屏，请用活动负责人账号登录。",
+        "This account cannot show this activity's door screen. Log in as its organizer.",
+    ),
     ("me_title", "我的志愿服务", "My volunteer service"),
     ("year_hours", "本年服务时长", "Service this year"),
     ("lifetime", "累计时长", "All years"),
