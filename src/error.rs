@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use codes::{
     BAD_REQUEST, FORBIDDEN, INTERNAL, INVALID_CREDENTIALS, METHOD_NOT_ALLOWED, NOT_FOUND,
-    PAYLOAD_TOO_LARGE, TOO_MANY_ATTEMPTS, UNAUTHORIZED, UNAVAILABLE,
+    PAYLOAD_TOO_LARGE, REQUEST_TIMEOUT, TOO_MANY_ATTEMPTS, UNAUTHORIZED, UNAVAILABLE,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -40,6 +40,9 @@ pub enum Error {
     /// 413: the body is larger than this endpoint accepts.
     #[error("the request body is too large")]
     PayloadTooLarge,
+    /// 408: the request ran longer than `request_timeout_secs`.
+    #[error("the request took too long; please try again")]
+    Timeout,
     /// 503: the service is saturated or its database busy; the answer says when to retry.
     #[error("the service cannot complete this now; please try again in {retry_after_secs} s")]
     Unavailable { retry_after_secs: u64 },
@@ -90,6 +93,7 @@ impl Error {
             Error::Forbidden { .. } => StatusCode::FORBIDDEN,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Timeout => StatusCode::REQUEST_TIMEOUT,
             Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -108,6 +112,7 @@ impl Error {
             Error::InvalidCredentials => INVALID_CREDENTIALS,
             Error::MethodNotAllowed => METHOD_NOT_ALLOWED,
             Error::PayloadTooLarge => PAYLOAD_TOO_LARGE,
+            Error::Timeout => REQUEST_TIMEOUT,
             Error::TooManyAttempts { .. } => TOO_MANY_ATTEMPTS,
             Error::Unavailable { .. } => UNAVAILABLE,
             Error::Internal(_) => INTERNAL,

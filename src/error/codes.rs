@@ -8,6 +8,7 @@ pub const INVALID_CREDENTIALS: &str = "invalid_credentials";
 pub const NOT_FOUND: &str = "not_found";
 pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
 pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
+pub const REQUEST_TIMEOUT: &str = "request_timeout";
 pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
 pub const UNAVAILABLE: &str = "unavailable";
 pub const INTERNAL: &str = "internal";

@@ -27,9 +27,11 @@ mod volunteers;
 use crate::app::AppState;
 use crate::error::Error;
 use axum::Router;
-use axum::http::StatusCode;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
-use tower_http::timeout::TimeoutLayer;
+use std::time::Duration;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -90,10 +92,14 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { Error::NotFound("route") })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .with_state(state)
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            timeout,
-        ))
+        .layer(axum::middleware::from_fn_with_state(timeout, answer_within))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::map_response(security_headers::add))
+}
+
+/// Answers 408 in the JSON error format when a request runs longer than `timeout`.
+async fn answer_within(State(timeout): State<Duration>, request: Request, next: Next) -> Response {
+    tokio::time::timeout(timeout, next.run(request))
+        .await
+        .unwrap_or_else(|_| Error::Timeout.into_response())
 }

@@ -14,6 +14,35 @@ use vledger::store::activities::ScanOutcome;
 
 both_backends!(two_instances_recording_the_same_new_volunteers_in_opposite_orders_both_succeed);
 
+/// A request still waiting for the database when the request timeout passes is answered 408 in
+/// the JSON error format.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_that_outlasts_the_request_timeout_answers_a_json_408() {
+    run(
+        Backend::Sqlite,
+        |s| {
+            s.request_timeout_secs = 1;
+            s.db_busy_timeout_ms = 5_000;
+        },
+        slow_writes_time_out,
+    )
+    .await
+}
+
+async fn slow_writes_time_out(app: TestApp) {
+    let s = app.scene().await;
+    let activity = open_activity(&app, &s, "static").await;
+    let volunteer = app.registered_by(&s.admin, 2, s.community).await;
+    let mut outside = outside_writer(&app, activity, volunteer).await;
+    let now = this_minute();
+    let body = activity_body(s.community, now, now + chrono::Duration::hours(1));
+    let answer = app
+        .post("/api/v1/activities", Some(&s.organizer), body)
+        .await;
+    assert_error(&answer, StatusCode::REQUEST_TIMEOUT, "request_timeout");
+    outside.run("ROLLBACK", &[]).await.unwrap();
+}
+
 /// PostgreSQL has no busy timeout: a writer there waits its turn.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_writer_outside_the_service_makes_sqlite_writes_answer_503_then_succeed() {
