@@ -10,5 +10,6 @@ pub mod phone;
 pub mod qr;
 pub mod roles;
 pub mod text;
+pub mod throttle;
 pub mod units;
 pub mod volunteer_no;
