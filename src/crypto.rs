@@ -4,8 +4,8 @@
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use anyhow::{Context, anyhow};
-use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
@@ -96,15 +96,28 @@ impl Keys {
     }
 }
 
+/// Memory of one new password hash, in KiB.
+pub const PASSWORD_MEMORY_KIB: u32 = 12 * 1024;
+
+/// argon2id with 12 MiB, 3 passes and 1 lane: one of OWASP's equivalent settings, chosen for the
+/// smallest memory, since every hashing worker holds that much while it runs.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(PASSWORD_MEMORY_KIB, 3, 1, None).expect("valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password; slow on purpose. Called through `app::passwords`, which bounds how many
+/// run at once.
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
+    argon2()
         .hash_password(password.as_bytes(), &salt)
-        .expect("argon2id with default parameters accepts any password")
+        .expect("argon2id accepts any password")
         .to_string()
 }
 
-/// Checks `password` against a stored PHC string; with no stored hash it still spends the same
+/// Checks `password` against a stored PHC string, with the parameters that string names (so
+/// hashes made with other settings still verify); with no stored hash it still spends the same
 /// time, so that a missing account cannot be told from a wrong password by timing.
 pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -119,7 +132,7 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     };
     let ok = PasswordHash::new(hash)
         .map(|parsed| {
-            Argon2::default()
+            argon2()
                 .verify_password(password.as_bytes(), &parsed)
                 .is_ok()
         })
@@ -171,5 +184,18 @@ mod tests {
         assert!(verify_password("correct horse", Some(&h)));
         assert!(!verify_password("wrong", Some(&h)));
         assert!(!verify_password("not a password", None));
+    }
+
+    #[test]
+    fn hashes_made_with_the_former_default_parameters_still_verify() {
+        let salt = SaltString::generate(&mut OsRng);
+        let old = Argon2::default()
+            .hash_password(b"correct horse", &salt)
+            .unwrap()
+            .to_string();
+        assert!(old.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{old}");
+        assert!(verify_password("correct horse", Some(&old)));
+        assert!(!verify_password("wrong", Some(&old)));
+        assert!(hash_password("x").starts_with("$argon2id$v=19$m=12288,t=3,p=1$"));
     }
 }

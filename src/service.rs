@@ -2,13 +2,14 @@
 //! signal, and the administrative commands that work on the same store.
 
 use crate::app::AppState;
-use crate::app::registration::{check_password, password_hash};
+use crate::app::registration::check_password;
 use crate::config::Settings;
 use crate::crypto::Keys;
 use crate::domain::roles::Role;
 use crate::domain::units::UnitKind;
 use anyhow::{Context, bail};
 use axum::Router;
+use std::net::SocketAddr;
 use tokio::net::TcpListener;
 
 /// Opens the store (migrating it) and loads the keys, refusing a key the database was not
@@ -87,7 +88,9 @@ pub async fn run(
         true => Some(crate::app::jobs::start(state.clone()).await?),
         false => None,
     };
-    axum::serve(listener, routes)
+    // The connection's address identifies the client to the login and registration throttles.
+    let service = routes.into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await?;
     if let Some(s) = scheduler.as_mut() {
@@ -125,7 +128,7 @@ pub async fn create_admin(
     district: &str,
 ) -> anyhow::Result<i64> {
     check_password(password)?;
-    let hash = password_hash(password.to_owned()).await?;
+    let hash = state.passwords.hash(password.to_owned()).await?;
     let store = &state.store;
     let user_id = store.create_user(login, Some(&hash), name).await?;
     let root = match store.root_unit().await? {

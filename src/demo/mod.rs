@@ -246,7 +246,7 @@ pub async fn build(
 
 /// The demo's district admin (and its id), unless that login is already taken.
 async fn demo_admin(state: &AppState, district: &Unit) -> anyhow::Result<(String, i64)> {
-    if let Some(existing) = state.store.credentials(DEMO_ADMIN).await? {
+    if let Some(existing) = state.store.credentials(DEMO_ADMIN, None).await?.first() {
         let note = format!("login {DEMO_ADMIN:?} already exists; it was left as it was");
         return Ok((note, existing.user_id));
     }
