@@ -3,14 +3,15 @@
 //! workers bounds both; a request that finds the queue full is answered 503 with `Retry-After`
 //! at once, and the async workers that serve scans never run a hash.
 
-use crate::crypto::{hash_password, verify_password};
+use crate::crypto::{HashMemory, hash_password, verify_password};
 use crate::error::{Error, Result};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
-type Job = Box<dyn FnOnce() + Send>;
+/// Work for a thread, on the argon2 memory the thread keeps.
+type Job = Box<dyn FnOnce(&mut HashMemory) + Send>;
 
 /// The hashing workers; cloning shares them. They stop once every clone is dropped.
 #[derive(Clone)]
@@ -40,11 +41,11 @@ impl Passwords {
     /// Queues `f` for a worker, or answers 503 when the queue is full.
     fn submit<T: Send + 'static>(
         &self,
-        f: impl FnOnce() -> T + Send + 'static,
+        f: impl FnOnce(&mut HashMemory) -> T + Send + 'static,
     ) -> Result<oneshot::Receiver<T>> {
         let (answer, answered) = oneshot::channel();
-        let job: Job = Box::new(move || {
-            let _ = answer.send(f());
+        let job: Job = Box::new(move |memory| {
+            let _ = answer.send(f(memory));
         });
         match self.jobs.try_send(job) {
             Ok(()) => Ok(answered),
@@ -55,7 +56,10 @@ impl Passwords {
         }
     }
 
-    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut HashMemory) -> T + Send + 'static,
+    ) -> Result<T> {
         let answered = self.submit(f)?;
         Ok(answered
             .await
@@ -64,7 +68,8 @@ impl Passwords {
 
     /// The stored form of a new password.
     pub async fn hash(&self, password: String) -> Result<String> {
-        self.run(move || hash_password(&password)).await
+        self.run(move |memory| hash_password(&password, memory))
+            .await
     }
 
     /// Which of the accounts' stored hashes (in order) `password` opens, if any. With no account
@@ -74,25 +79,26 @@ impl Passwords {
         password: String,
         stored: Vec<Option<String>>,
     ) -> Result<Option<usize>> {
-        self.run(move || {
+        self.run(move |memory| {
             if stored.is_empty() {
-                verify_password(&password, None);
+                verify_password(&password, None, memory);
                 return None;
             }
             stored
                 .iter()
-                .position(|hash| verify_password(&password, hash.as_deref()))
+                .position(|hash| verify_password(&password, hash.as_deref(), memory))
         })
         .await
     }
 }
 
 fn work(waiting: &Mutex<Receiver<Job>>) {
+    let mut memory = HashMemory::default();
     loop {
         let next = waiting.lock().map(|queue| queue.recv());
         match next {
             // A panic in one job (none is expected) must not take the worker with it.
-            Ok(Ok(job)) => drop(catch_unwind(AssertUnwindSafe(job))),
+            Ok(Ok(job)) => drop(catch_unwind(AssertUnwindSafe(|| job(&mut memory)))),
             _ => return,
         }
     }
@@ -109,15 +115,15 @@ mod tests {
         let (release, held) = channel::<()>();
         let (started, running) = channel::<()>();
         let first = passwords
-            .submit(move || {
+            .submit(move |_| {
                 started.send(()).unwrap();
                 held.recv().unwrap();
                 1
             })
             .unwrap();
         running.recv().unwrap();
-        let second = passwords.submit(|| 2).unwrap();
-        let third = passwords.submit(|| 3).map(drop);
+        let second = passwords.submit(|_| 2).unwrap();
+        let third = passwords.submit(|_| 3).map(drop);
         assert!(
             matches!(
                 third,
@@ -129,7 +135,7 @@ mod tests {
         );
         release.send(()).unwrap();
         assert_eq!((first.await.unwrap(), second.await.unwrap()), (1, 2));
-        assert_eq!(passwords.run(|| 4).await.unwrap(), 4);
+        assert_eq!(passwords.run(|_| 4).await.unwrap(), 4);
     }
 
     #[tokio::test]
