@@ -159,8 +159,8 @@ impl LoginThrottle {
     }
 
     /// Counts a login attempt from `ip` before its password is checked, or refuses it with the
-    /// wait. The attempt counts as failed unless it is [`Attempt::succeeded`] or dropped
-    /// unanswered.
+    /// wait. The attempt counts as failed unless it [`Attempt::succeeded`]; dropped unanswered,
+    /// it counts only against the address.
     pub fn admit(&self, login: &str, ip: IpAddr) -> Result<Attempt> {
         let now = Instant::now();
         let ip = client_key(ip);
@@ -250,11 +250,9 @@ impl Drop for Attempt {
                 logins.give_back(&self.key.1, now);
             }
             // No answer about the password (the hashing queue was full, the database failed,
-            // the client went away): the attempt did not count.
-            Outcome::Unanswered => {
-                logins.undo_failure(&self.key, now);
-                logins.give_back(&self.key.1, now);
-            }
+            // the client went away): no failure of this login, but the address keeps the try
+            // spent, or a flood answered 503 would never run out of tries.
+            Outcome::Unanswered => logins.undo_failure(&self.key, now),
         }
     }
 }
