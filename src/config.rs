@@ -21,9 +21,23 @@ pub struct Settings {
     pub key_file: PathBuf,
     pub request_timeout_secs: u64,
     pub session_ttl_hours: u64,
-    /// Failed logins in a row after which an account is locked for `login_lockout_secs`.
+    /// Failed logins in a row with one login from one address after which each next try waits,
+    /// 1 s and doubling.
     pub login_max_failures: u32,
-    pub login_lockout_secs: u64,
+    /// The longest of those waits.
+    #[serde(alias = "login_lockout_secs")]
+    pub login_max_delay_secs: u64,
+    /// Failed logins from one address, across all logins, refilled over an hour.
+    pub login_address_failures_per_hour: u32,
+    /// Self-registrations from one address, refilled over an hour.
+    pub registrations_per_address_per_hour: u32,
+    /// A header in which a trusted reverse proxy gives the client's address (e.g. `X-Real-IP`,
+    /// or `X-Forwarded-For`, whose last entry is used). Unset: the connection's address.
+    pub client_ip_header: Option<String>,
+    /// Threads that hash and check passwords; 0: one per core.
+    pub password_workers: usize,
+    /// Password checks that may wait for a thread; more are answered 503.
+    pub password_queue: usize,
     /// Reader pool size on SQLite, pool size on PostgreSQL.
     pub db_max_connections: u32,
     /// How long an SQLite write waits for a writer outside the service before it answers 503.
@@ -62,7 +76,12 @@ impl Default for Settings {
             request_timeout_secs: 30,
             session_ttl_hours: 24 * 30,
             login_max_failures: 5,
-            login_lockout_secs: 15 * 60,
+            login_max_delay_secs: 5 * 60,
+            login_address_failures_per_hour: 30,
+            registrations_per_address_per_hour: 20,
+            client_ip_header: None,
+            password_workers: 0,
+            password_queue: 16,
             db_max_connections: 8,
             db_busy_timeout_ms: 10_000,
             log: "info".into(),
@@ -160,7 +179,19 @@ impl Settings {
             "request_timeout_secs" => self.request_timeout_secs = num(&v)?,
             "session_ttl_hours" => self.session_ttl_hours = num(&v)?,
             "login_max_failures" => self.login_max_failures = num(&v)?,
-            "login_lockout_secs" => self.login_lockout_secs = num(&v)?,
+            // The former name, from when failures locked an account.
+            "login_max_delay_secs" | "login_lockout_secs" => {
+                self.login_max_delay_secs = num(&v)?;
+            }
+            "login_address_failures_per_hour" => {
+                self.login_address_failures_per_hour = num(&v)?;
+            }
+            "registrations_per_address_per_hour" => {
+                self.registrations_per_address_per_hour = num(&v)?;
+            }
+            "client_ip_header" => self.client_ip_header = Some(v).filter(|h| !h.trim().is_empty()),
+            "password_workers" => self.password_workers = num(&v)?,
+            "password_queue" => self.password_queue = num(&v)?,
             "db_max_connections" => self.db_max_connections = num(&v)?,
             "log" => self.log = v,
             "checkout_grace_minutes" => self.checkout_grace_minutes = num(&v)?,
@@ -269,6 +300,17 @@ mod tests {
     fn typos_and_bad_numbers_are_refused() {
         assert!(Settings::layered(None, env(&[("VLEDGER_LISTN", "x")])).is_err());
         assert!(Settings::layered(None, env(&[("VLEDGER_LOGIN_MAX_FAILURES", "many")])).is_err());
+    }
+
+    #[test]
+    fn the_former_lockout_setting_still_sets_the_longest_delay() {
+        let s = Settings::layered(None, env(&[("VLEDGER_LOGIN_LOCKOUT_SECS", "60")])).unwrap();
+        assert_eq!(s.login_max_delay_secs, 60);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("vledger.toml");
+        std::fs::write(&file, "login_lockout_secs = 90\n").unwrap();
+        let s = Settings::layered(Some(&file), env(&[])).unwrap();
+        assert_eq!(s.login_max_delay_secs, 90);
     }
 
     #[test]

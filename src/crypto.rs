@@ -4,8 +4,8 @@
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use anyhow::{Context, anyhow};
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{Output, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
@@ -96,35 +96,98 @@ impl Keys {
     }
 }
 
-pub fn hash_password(password: &str) -> String {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2id with default parameters accepts any password")
-        .to_string()
+/// Memory of one new password hash, in KiB.
+pub const PASSWORD_MEMORY_KIB: u32 = 12 * 1024;
+
+/// argon2id with 12 MiB, 3 passes and 1 lane: one of OWASP's equivalent settings, chosen for the
+/// smallest memory, since every hashing worker holds that much.
+fn password_params() -> Params {
+    Params::new(PASSWORD_MEMORY_KIB, 3, 1, None).expect("valid argon2 parameters")
 }
 
-/// Checks `password` against a stored PHC string; with no stored hash it still spends the same
-/// time, so that a missing account cannot be told from a wrong password by timing.
-pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
+/// The working memory of argon2, allocated once and kept by a hashing thread: freed and
+/// allocated again for each password, megabytes at a time, it fragments the allocator's arenas.
+#[derive(Default)]
+pub struct HashMemory(Vec<Block>);
+
+impl HashMemory {
+    fn blocks(&mut self, params: &Params) -> &mut [Block] {
+        let n = params.block_count();
+        if self.0.len() < n {
+            self.0.resize(n, Block::default());
+        }
+        &mut self.0[..n]
+    }
+}
+
+/// Hashes a password; slow on purpose. Called through `app::passwords`, which bounds how many
+/// run at once.
+pub fn hash_password(password: &str, memory: &mut HashMemory) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    let params = password_params();
+    let mut raw_salt = [0u8; 64];
+    let raw_salt = salt
+        .decode_b64(&mut raw_salt)
+        .expect("a generated salt decodes");
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password_into_with_memory(
+            password.as_bytes(),
+            raw_salt,
+            &mut out,
+            memory.blocks(&params),
+        )
+        .expect("argon2id accepts any password");
+    PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: (&params).try_into().expect("argon2 parameters print"),
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).expect("a 32-byte output")),
+    }
+    .to_string()
+}
+
+/// Checks `password` against a stored PHC string, with the algorithm and parameters that string
+/// names (so hashes made with other settings still verify); with no stored hash it still spends
+/// the same time, so that a missing account cannot be told from a wrong password by timing.
+pub fn verify_password(password: &str, stored: Option<&str>, memory: &mut HashMemory) -> bool {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let (hash, real) = match stored {
         Some(h) => (h, true),
         None => (
             DUMMY
-                .get_or_init(|| hash_password("not a password"))
+                .get_or_init(|| hash_password("not a password", memory))
                 .as_str(),
             false,
         ),
     };
     let ok = PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
+        .map(|parsed| verifies(password, &parsed, memory))
         .unwrap_or(false);
     ok && real
+}
+
+fn verifies(password: &str, hash: &PasswordHash, memory: &mut HashMemory) -> bool {
+    let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else {
+        return false;
+    };
+    let algorithm = Algorithm::try_from(hash.algorithm);
+    let version = Version::try_from(hash.version.unwrap_or(0x13));
+    let (Ok(algorithm), Ok(version), Ok(params)) = (algorithm, version, Params::try_from(hash))
+    else {
+        return false;
+    };
+    let mut raw_salt = [0u8; 64];
+    let Ok(raw_salt) = salt.decode_b64(&mut raw_salt) else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    let blocks = memory.blocks(&params);
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(password.as_bytes(), raw_salt, &mut out, blocks)
+        .is_ok()
+        && Output::new(&out).is_ok_and(|computed| computed == expected)
 }
 
 /// A new session token (sent to the client once) and the hash under which it is stored.
@@ -166,10 +229,54 @@ mod tests {
 
     #[test]
     fn passwords_verify_only_with_the_right_text() {
-        let h = hash_password("correct horse");
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", Some(&h)));
-        assert!(!verify_password("wrong", Some(&h)));
-        assert!(!verify_password("not a password", None));
+        let memory = &mut HashMemory::default();
+        let h = hash_password("correct horse", memory);
+        assert!(h.starts_with("$argon2id$v=19$m=12288,t=3,p=1$"), "{h}");
+        assert!(verify_password("correct horse", Some(&h), memory));
+        assert!(!verify_password("wrong", Some(&h), memory));
+        assert!(!verify_password("not a password", None, memory));
+        assert!(!verify_password(
+            "correct horse",
+            Some("$argon2id$garbage"),
+            memory
+        ));
+    }
+
+    #[test]
+    fn hashes_made_by_the_argon2_crate_verify_with_their_own_parameters() {
+        use argon2::password_hash::PasswordHasher;
+        let memory = &mut HashMemory::default();
+        let salt = SaltString::generate(&mut OsRng);
+        let former = Argon2::default()
+            .hash_password(b"correct horse", &salt)
+            .unwrap()
+            .to_string();
+        assert!(
+            former.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{former}"
+        );
+        let argon2i = Argon2::new(
+            Algorithm::Argon2i,
+            Version::V0x10,
+            Params::new(64, 1, 2, None).unwrap(),
+        )
+        .hash_password(b"correct horse", &salt)
+        .unwrap()
+        .to_string();
+        for stored in [former, argon2i] {
+            assert!(
+                verify_password("correct horse", Some(&stored), memory),
+                "{stored}"
+            );
+            assert!(!verify_password("wrong", Some(&stored), memory), "{stored}");
+        }
+        let ours = hash_password("correct horse", memory);
+        use argon2::password_hash::PasswordVerifier;
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse", &parsed)
+                .is_ok()
+        );
     }
 }

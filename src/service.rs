@@ -1,7 +1,7 @@
 //! Starting the service: settings → keys → store → [`AppState`], serving a router until a
 //! signal, and the administrative commands that work on the same store.
 
-use crate::app::registration::{check_password, password_hash};
+use crate::app::registration::check_password;
 use crate::app::{AppState, backup};
 use crate::config::Settings;
 use crate::crypto::Keys;
@@ -9,6 +9,7 @@ use crate::domain::roles::Role;
 use crate::domain::units::UnitKind;
 use anyhow::{Context, bail};
 use axum::Router;
+use std::net::SocketAddr;
 use std::path::Path;
 use tokio::net::TcpListener;
 
@@ -102,7 +103,9 @@ pub async fn run(
         true => Some(crate::app::jobs::start(state.clone()).await?),
         false => None,
     };
-    axum::serve(listener, routes)
+    // The connection's address identifies the client to the login and registration throttles.
+    let service = routes.into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await?;
     if let Some(s) = scheduler.as_mut() {
@@ -140,7 +143,7 @@ pub async fn create_admin(
     district: &str,
 ) -> anyhow::Result<i64> {
     check_password(password)?;
-    let hash = password_hash(password.to_owned()).await?;
+    let hash = state.passwords.hash(password.to_owned()).await?;
     let store = &state.store;
     let user_id = store.create_user(login, Some(&hash), name).await?;
     let root = match store.root_unit().await? {

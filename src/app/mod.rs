@@ -8,18 +8,23 @@ pub mod corrections;
 pub mod import;
 pub mod jobs;
 pub mod ledger;
+pub mod passwords;
 pub mod poster;
 pub mod registration;
 pub mod scan_batcher;
+pub mod throttle;
 
 use crate::config::Settings;
 use crate::crypto::Keys;
 use crate::store::Store;
 use crate::store::ledger::LedgerRules;
+use passwords::Passwords;
 use scan_batcher::ScanBatcher;
 use std::sync::Arc;
+use throttle::{LoginThrottle, RegistrationThrottle};
 
-/// What every use case may need: the store, the keys, the settings and the scan writer.
+/// What every use case may need: the store, the keys, the settings, the scan writer, the
+/// password workers and the throttles.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
@@ -27,6 +32,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The group-commit writer of scans.
     pub scans: ScanBatcher,
+    pub passwords: Passwords,
+    pub logins: LoginThrottle,
+    pub registrations: RegistrationThrottle,
 }
 
 impl AppState {
@@ -34,6 +42,9 @@ impl AppState {
     pub fn start(store: Store, keys: Keys, settings: Settings) -> Self {
         AppState {
             scans: ScanBatcher::start(store.clone()),
+            passwords: Passwords::start(settings.password_workers, settings.password_queue),
+            logins: LoginThrottle::new(&settings),
+            registrations: RegistrationThrottle::new(&settings),
             store,
             keys: Arc::new(keys),
             settings: Arc::new(settings),

@@ -3,7 +3,7 @@
 //! passwords of new accounts.
 
 use super::AppState;
-use crate::crypto::{Keys, hash_password};
+use crate::crypto::Keys;
 use crate::domain::id_number::IdNumber;
 use crate::domain::phone::Phone;
 use crate::domain::text::REAL_NAME;
@@ -105,7 +105,7 @@ pub async fn register(
     match password {
         Some(password) => {
             check_password(&password)?;
-            volunteer.password_hash = Some(password_hash(password).await?);
+            volunteer.password_hash = Some(state.passwords.hash(password).await?);
         }
         None if channel.recorded_by.is_none() => {
             return Err(Error::invalid(
@@ -146,12 +146,4 @@ pub fn check_password(password: &str) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// The hash of a password, computed off the async workers: Argon2 takes tens of milliseconds of
-/// CPU.
-pub async fn password_hash(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| Error::Internal(e.into()))
 }

@@ -6,7 +6,6 @@ mod year;
 
 use crate::app::AppState;
 use crate::app::registration::{Applicant, Channel, prepare};
-use crate::crypto::hash_password;
 use crate::domain::id_number::compose;
 use crate::domain::roles::Role;
 use crate::domain::units::{OrganisationType, UnitKind};
@@ -149,7 +148,7 @@ pub async fn build(
         .map(|(i, (c, _))| (c.id, i))
         .collect();
     let total_population = *cumulative.last().expect("the demo has communities");
-    let demo_hash = hash_password(DEMO_PASSWORD);
+    let demo_hash = state.passwords.hash(DEMO_PASSWORD.to_owned()).await?;
     let birth_start = NaiveDate::from_ymd_opt(1950, 1, 1).unwrap();
     let birth_days: u64 = 57 * 365;
     let id_space = birth_days * 1000;
@@ -246,11 +245,11 @@ pub async fn build(
 
 /// The demo's district admin (and its id), unless that login is already taken.
 async fn demo_admin(state: &AppState, district: &Unit) -> anyhow::Result<(String, i64)> {
-    if let Some(existing) = state.store.credentials(DEMO_ADMIN).await? {
+    if let Some(existing) = state.store.credentials(DEMO_ADMIN, None).await?.first() {
         let note = format!("login {DEMO_ADMIN:?} already exists; it was left as it was");
         return Ok((note, existing.user_id));
     }
-    let hash = hash_password(DEMO_PASSWORD);
+    let hash = state.passwords.hash(DEMO_PASSWORD.to_owned()).await?;
     let id = state
         .store
         .create_user(DEMO_ADMIN, Some(&hash), "演示管理员")

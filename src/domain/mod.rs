@@ -11,5 +11,6 @@ pub mod privacy;
 pub mod qr;
 pub mod roles;
 pub mod text;
+pub mod throttle;
 pub mod units;
 pub mod volunteer_no;

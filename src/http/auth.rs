@@ -1,10 +1,11 @@
 //! Login and logout.
 
-use super::extract::{Json, SESSION_COOKIE, session_token};
+use super::extract::{ClientAddr, Json, SESSION_COOKIE, session_token};
 use crate::app::AppState;
-use crate::crypto::{new_session_token, session_token_hash, verify_password};
+use crate::crypto::{new_session_token, session_token_hash};
+use crate::domain::phone::Phone;
 use crate::domain::roles::{Caller, Role};
-use crate::error::codes::{INVALID_CREDENTIALS, TOO_MANY_ATTEMPTS};
+use crate::error::codes::{INVALID_CREDENTIALS, TOO_MANY_ATTEMPTS, UNAVAILABLE};
 use crate::error::{Error, ErrorBody, Result};
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
@@ -25,7 +26,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginBody {
-    /// A staff login, or a volunteer's mobile number.
+    /// A staff login, or a volunteer's mobile number. When it is both, the password decides
+    /// which account opens.
     login: String,
     password: String,
 }
@@ -70,53 +72,39 @@ pub struct LoginAnswer {
     user: UserView,
 }
 
-/// Logs in; the answer holds a bearer token and also sets the page cookie.
+/// Logs in; the answer holds a bearer token and also sets the page cookie. Failed logins from
+/// one address slow down that address's next tries (429 with `Retry-After`), the same whether the
+/// login exists or not; when the password workers are saturated the answer is 503.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody,
     responses((status = 200, body = LoginAnswer),
               (status = 401, description = INVALID_CREDENTIALS, body = ErrorBody),
-              (status = 429, description = TOO_MANY_ATTEMPTS, body = ErrorBody)))]
+              (status = 429, description = TOO_MANY_ATTEMPTS, body = ErrorBody),
+              (status = 503, description = UNAVAILABLE, body = ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     Json(body): Json<LoginBody>,
 ) -> Result<impl IntoResponse> {
     let now = Utc::now();
     let s = &state.settings;
     let login = body.login.trim();
+    // Counted before any work, so that a flood of wrong passwords costs no hashing.
+    let attempt = state.logins.admit(login, client)?;
+    let phone = Phone::parse(login).ok();
     // PostgreSQL cannot hold NUL in text: no account has such a login.
-    let creds = if login.contains('\0') {
-        None
+    let accounts = if login.contains('\0') {
+        Vec::new()
     } else {
-        state.store.credentials(login).await?
+        let phone = phone.as_ref().map(Phone::as_str);
+        state.store.credentials(login, phone).await?
     };
-    let lockout = Duration::seconds(s.login_lockout_secs as i64);
-    if let Some(c) = &creds {
-        let max = s.login_max_failures as i32;
-        if !state
-            .store
-            .count_login_attempt(c.user_id, now, max, lockout)
-            .await?
-        {
-            let last = state
-                .store
-                .credentials(login)
-                .await?
-                .and_then(|c| c.last_failed_login_at);
-            let until = last.unwrap_or(now) + lockout;
-            return Err(Error::TooManyAttempts {
-                retry_after_secs: (until - now).num_seconds().max(1) as u64,
-            });
-        }
-    }
-    let stored = creds.as_ref().and_then(|c| c.password_hash.clone());
-    let password = body.password;
-    // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref()))
-        .await
-        .map_err(anyhow::Error::from)?;
-    let user_id = match creds {
-        Some(c) if ok => c.user_id,
-        _ => return Err(Error::InvalidCredentials),
+    let hashes = accounts.iter().map(|a| a.password_hash.clone()).collect();
+    let opened = state.passwords.check(body.password, hashes).await?;
+    let Some(user_id) = opened.map(|i| accounts[i].user_id) else {
+        attempt.failed();
+        return Err(Error::InvalidCredentials);
     };
+    attempt.succeeded();
     let (token, hash) = new_session_token();
     let ttl = Duration::hours(s.session_ttl_hours as i64);
     let expires_at = now + ttl;

@@ -7,10 +7,13 @@ use crate::domain::roles::Caller;
 use crate::error::codes::{INVALID_BODY, INVALID_QUERY};
 use crate::error::{Error, Result};
 use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequestParts, Request};
+use axum::extract::{
+    ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts, Request,
+};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use chrono::Utc;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 /// The cookie the pages use; it holds the same kind of session token as the bearer header.
 pub const SESSION_COOKIE: &str = "vledger_session";
@@ -78,6 +81,37 @@ impl From<PathRejection> for Error {
 impl From<QueryRejection> for Error {
     fn from(r: QueryRejection) -> Self {
         Error::invalid(INVALID_QUERY, r.body_text())
+    }
+}
+
+/// The address a request comes from: the connection's, or the last one in the header a trusted
+/// reverse proxy sets (the `client_ip_header` setting).
+pub struct ClientAddr(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let forwarded = state
+            .settings
+            .client_ip_header
+            .as_deref()
+            .and_then(|name| parts.headers.get(name))
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|ip| ip.trim().parse().ok());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientAddr(
+            forwarded
+                .or(peer)
+                .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+        ))
     }
 }
 

@@ -3,7 +3,7 @@
 use super::access::scoped_unit;
 use super::extract::Json;
 use crate::app::AppState;
-use crate::app::registration::{check_password, password_hash};
+use crate::app::registration::check_password;
 use crate::domain::roles::{Caller, Role};
 use crate::domain::text::NAME;
 use crate::domain::units::UnitKind;
@@ -66,7 +66,7 @@ async fn create_user(
     }
     check_password(&body.password)?;
     let name = NAME.parse(&body.name)?;
-    let hash = password_hash(body.password).await?;
+    let hash = state.passwords.hash(body.password).await?;
     let id = state.store.create_user(login, Some(&hash), &name).await?;
     Ok((
         StatusCode::CREATED,

@@ -2,7 +2,7 @@
 //! [`Disclosure`] says), the audited ID-number lookup and CSV import.
 
 use super::access::{scoped_unit, visible_volunteer, volunteer_profile};
-use super::extract::{Body, Json, Path, Query};
+use super::extract::{Body, ClientAddr, Json, Path, Query};
 use crate::app::AppState;
 use crate::app::import::{ImportReport, import_csv};
 use crate::app::registration::{self, Applicant, Channel};
@@ -12,7 +12,7 @@ use crate::domain::roles::{Caller, Role};
 use crate::domain::units::UnitKind;
 use crate::error::codes::{
     CONSENT_REQUIRED, DUPLICATE_ID_NUMBER, DUPLICATE_PHONE, FORBIDDEN, INVALID_COMMUNITY,
-    INVALID_CSV, INVALID_ID_NUMBER, INVALID_NAME, INVALID_PHONE, WEAK_PASSWORD,
+    INVALID_CSV, INVALID_ID_NUMBER, INVALID_NAME, INVALID_PHONE, TOO_MANY_ATTEMPTS, WEAK_PASSWORD,
 };
 use crate::error::{Error, ErrorBody, Result};
 use crate::store::Volunteer;
@@ -92,13 +92,16 @@ impl VolunteerView {
 
 /// Registers a volunteer: by themselves (no token), or by an admin of the community on their
 /// behalf, with their consent recorded under the admin's name. The answer repeats what the
-/// request gave, birth date and phone number in full.
+/// request gave, birth date and phone number in full. Self-registrations are limited per client
+/// address.
 #[utoipa::path(post, path = "/api/v1/volunteers", tag = "volunteers", request_body = RegisterBody,
     responses((status = 201, body = VolunteerView),
               (status = 409, description = [DUPLICATE_ID_NUMBER, DUPLICATE_PHONE].join(", "), body = ErrorBody),
-              (status = 422, description = [INVALID_ID_NUMBER, INVALID_PHONE, CONSENT_REQUIRED, WEAK_PASSWORD, INVALID_NAME, INVALID_COMMUNITY].join(", "), body = ErrorBody)))]
+              (status = 422, description = [INVALID_ID_NUMBER, INVALID_PHONE, CONSENT_REQUIRED, WEAK_PASSWORD, INVALID_NAME, INVALID_COMMUNITY].join(", "), body = ErrorBody),
+              (status = 429, description = TOO_MANY_ATTEMPTS, body = ErrorBody)))]
 async fn register(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     caller: Option<Caller>,
     Json(body): Json<RegisterBody>,
 ) -> Result<(StatusCode, Json<VolunteerView>)> {
@@ -119,10 +122,13 @@ async fn register(
                 "staff register volunteers only in communities they administer",
             ));
         }
-        _ => Channel {
-            via: "self",
-            recorded_by: None,
-        },
+        _ => {
+            state.registrations.admit(client)?;
+            Channel {
+                via: "self",
+                recorded_by: None,
+            }
+        }
     };
     let applicant = Applicant {
         name: body.name,

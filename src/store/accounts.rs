@@ -1,4 +1,4 @@
-//! Accounts: staff and volunteer logins, sessions, the login-attempt count and role grants.
+//! Accounts: staff logins and volunteers' phones, sessions and role grants.
 
 use super::db::{query, query_as, query_scalar};
 use super::{Credentials, NewAudit, Store, Unit, audit, conflict_on, not_found_on_fk};
@@ -29,37 +29,20 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn credentials(&self, login: &str) -> Result<Option<Credentials>> {
+    /// The accounts a login may open: the staff account with that login, then the volunteer
+    /// with that phone. Staff logins and volunteers' phones are apart, so both may exist.
+    pub async fn credentials(&self, login: &str, phone: Option<&str>) -> Result<Vec<Credentials>> {
         Ok(query_as(
-            "SELECT id AS user_id, password_hash, failed_logins, last_failed_login_at
-             FROM users WHERE login = $1",
+            "SELECT id AS user_id, password_hash, 0 AS volunteer FROM users WHERE login = $1
+             UNION ALL
+             SELECT u.id, u.password_hash, 1 FROM volunteers v JOIN users u ON u.id = v.id
+             WHERE v.phone = $2
+             ORDER BY volunteer",
         )
         .bind(login)
-        .fetch_optional(&self.db)
+        .bind(phone)
+        .fetch_all(&self.db)
         .await?)
-    }
-
-    pub async fn count_login_attempt(
-        &self,
-        user_id: i64,
-        at: DateTime<Utc>,
-        max_failures: i32,
-        lockout: chrono::Duration,
-    ) -> Result<bool> {
-        let mut tx = self.db.begin().await?;
-        let counted = query(
-            "UPDATE users SET last_failed_login_at = $1,
-                 failed_logins = CASE WHEN failed_logins >= $2 THEN 1 ELSE failed_logins + 1 END
-             WHERE id = $3 AND (failed_logins < $2 OR last_failed_login_at IS NULL OR last_failed_login_at <= $4)",
-        )
-        .bind(at)
-        .bind(max_failures)
-        .bind(user_id)
-        .bind(at - lockout)
-        .execute(&mut tx)
-        .await?;
-        tx.commit().await?;
-        Ok(counted == 1)
     }
 
     pub async fn start_session(
@@ -69,10 +52,6 @@ impl Store {
         expires_at: DateTime<Utc>,
     ) -> Result<()> {
         let mut tx = self.db.begin().await?;
-        query("UPDATE users SET failed_logins = 0, last_failed_login_at = NULL WHERE id = $1")
-            .bind(user_id)
-            .execute(&mut tx)
-            .await?;
         query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash)
             .bind(user_id)

@@ -50,8 +50,6 @@ pub struct Organisation {
 pub struct Credentials {
     pub user_id: i64,
     pub password_hash: Option<String>,
-    pub failed_logins: i32,
-    pub last_failed_login_at: Option<DateTime<Utc>>,
 }
 
 /// A volunteer ready to be stored: validated, ID number already encrypted and hashed.

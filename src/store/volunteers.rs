@@ -19,26 +19,29 @@ async fn register_one(tx: &mut Tx, v: &NewVolunteer) -> Result<Registration> {
     if known.is_some() {
         return Ok(Registration::DuplicateIdNumber);
     }
-    let user_id: Option<i64> = query_scalar(
-        "INSERT INTO users (login, password_hash, name, created_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (login) DO NOTHING RETURNING id",
+    let phone_taken: Option<i64> = query_scalar("SELECT id FROM volunteers WHERE phone = $1")
+        .bind(&v.phone)
+        .optional(&mut *tx)
+        .await?;
+    if phone_taken.is_some() {
+        return Ok(Registration::DuplicatePhone);
+    }
+    // A volunteer logs in with their phone, so their account has no staff login.
+    let id: i64 = query_scalar(
+        "INSERT INTO users (password_hash, name, created_at) VALUES ($1, $2, $3) RETURNING id",
     )
-    .bind(&v.phone)
     .bind(&v.password_hash)
     .bind(&v.name)
     .bind(v.registered_at)
-    .optional(&mut *tx)
+    .one(&mut *tx)
     .await?;
-    let Some(id) = user_id else {
-        return Ok(Registration::DuplicatePhone);
-    };
     let no = volunteer_no(id);
     let inserted = query(
         "INSERT INTO volunteers (id, volunteer_no, name, id_number_enc, id_number_hash,
              id_number_masked, gender, birth_date, phone, community_id, skills, service_categories,
              registered_via, consent_recorded_by, registered_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-         ON CONFLICT (id_number_hash) DO NOTHING",
+         ON CONFLICT DO NOTHING",
     )
     .bind(id)
     .bind(&no)

@@ -1,0 +1,49 @@
+-- wrk script of ops/loadtest.sh: logins with unknown names and wrong passwords, as many in all as
+-- the first argument says, shared by as many threads as the third says; then the threads stop.
+-- With "many" as the second argument each login claims another client address in
+-- X-Forwarded-For.
+local threads = {}
+
+function setup(thread)
+    thread:set("id", #threads)
+    table.insert(threads, thread)
+end
+
+function init(args)
+    quota = math.ceil(tonumber(args[1]) / tonumber(args[3]))
+    spoof = args[2] == "many"
+    counts = {}
+    sent, answered = 0, 0
+end
+
+function request()
+    sent = sent + 1
+    local headers = {["content-type"] = "application/json"}
+    if spoof then
+        headers["x-forwarded-for"] = string.format("10.%d.%d.%d", id, math.floor(sent / 256) % 256, sent % 256)
+    end
+    local body = string.format('{"login":"flood-%d-%d","password":"wrong-password"}', id, sent)
+    return wrk.format("POST", "/api/v1/auth/login", headers, body)
+end
+
+function response(status)
+    counts[status] = (counts[status] or 0) + 1
+    answered = answered + 1
+    if answered >= quota then wrk.thread:stop() end
+end
+
+function done(summary, latency)
+    local answers, total = {}, 0
+    for _, thread in ipairs(threads) do
+        for status, n in pairs(thread:get("counts")) do
+            answers[status] = (answers[status] or 0) + n
+            total = total + n
+        end
+    end
+    local shown = {}
+    for status, n in pairs(answers) do table.insert(shown, status .. ": " .. n) end
+    table.sort(shown)
+    io.write(string.format("logins: %d answered, latency p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+        total, latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
+    io.write("login answers: " .. table.concat(shown, ", ") .. "\n")
+end
