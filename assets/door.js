@@ -32,7 +32,7 @@ if (DATA.title === undefined) {
   $('denied').textContent = DATA.denied ? T.door_denied : '';
   $('login').hidden = false;
   onLogIn('login-name', () => location.reload(), status => {
-    $('login-error').textContent = status === 429 ? T.locked : T.door_login_failed;
+    $('login-error').textContent = loginRefusal(status, T.door_login_failed);
   });
 } else {
   $('title').textContent = DATA.title;

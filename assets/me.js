@@ -53,5 +53,5 @@ async function load() {
   reports.forEach(r => row($('reports'), [[r.created_at.slice(0, 10)], [r.message], [T['report_' + r.status] || r.status, 'h']]));
 }
 
-onLogIn('phone', load, status => text('login-error', status === 429 ? T.locked : T.login_failed));
+onLogIn('phone', load, status => text('login-error', loginRefusal(status, T.login_failed)));
 load();

@@ -15,6 +15,11 @@ function postJson(url, body) {
   });
 }
 
+/** What a refused login says: too many tries (429), a busy service (503), or `failed`. */
+function loginRefusal(status, failed) {
+  return status === 429 ? T.locked : status === 503 ? T.busy : failed;
+}
+
 /**
  * Logs in from `#login-form` with the login typed in `#<loginField>` and `#password`: then hides
  * `#login` and calls `loggedIn`, or else calls `refused` with the answer's status.

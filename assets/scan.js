@@ -90,7 +90,7 @@ $('login-form').onsubmit = async e => {
     $('login').hidden = true;
     scan();
   } else {
-    $('login-error').textContent = status === 429 ? T.locked : T.login_failed;
+    $('login-error').textContent = loginRefusal(status, T.login_failed);
   }
 };
 if (DATA.refused) {

@@ -71,6 +71,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Too many attempts; try again later",
     ),
     (
+        "busy",
+        "系统繁忙，请几秒后再试",
+        "The service is busy; try again in a few seconds",
+    ),
+    (
         "location_note",
         "为核实到场，将请求您的位置（可拒绝，不影响签到）。",
         "We ask for your location to confirm attendance (you may decline; the scan still counts).",
