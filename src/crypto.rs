@@ -25,6 +25,8 @@ pub struct Keys {
     pub qr: [u8; 32],
     /// Signs the content of certificates 志愿服务记录证明.
     pub certificate: [u8; 32],
+    /// Derives each session's token for the console's forms.
+    csrf: [u8; 32],
     /// Stored in the database at first start so that a wrong key is refused instead of silently
     /// making every stored ID number unreadable.
     pub fingerprint: String,
@@ -49,6 +51,7 @@ impl Keys {
             id_encryption: hmac(master, b"vledger id-number encryption v1"),
             qr: hmac(master, b"vledger scan code v1"),
             certificate: hmac(master, b"vledger certificate v1"),
+            csrf: hmac(master, b"vledger form token v1"),
             fingerprint: hex::encode(&hmac(master, b"vledger key fingerprint v1")[..8]),
         }
     }
@@ -66,6 +69,23 @@ impl Keys {
         let mut master = [0u8; 32];
         OsRng.fill_bytes(&mut master);
         hex::encode(master)
+    }
+
+    /// The token the console's forms carry for the session whose token hashes to `session_hash`:
+    /// another site cannot know it, so it cannot post a form in the session's name.
+    pub fn csrf_token(&self, session_hash: &str) -> String {
+        hex::encode(&hmac(&self.csrf, session_hash.as_bytes())[..16])
+    }
+
+    /// Whether `given` is the form token of the session `session_hash` (compared in constant time).
+    pub fn csrf_matches(&self, session_hash: &str, given: &str) -> bool {
+        let expected = self.csrf_token(session_hash);
+        expected.len() == given.len()
+            && expected
+                .bytes()
+                .zip(given.bytes())
+                .fold(0, |differ, (a, b)| differ | (a ^ b))
+                == 0
     }
 
     /// The keyed hash through which an ID number is found and kept unique.

@@ -12,6 +12,7 @@ pub mod passwords;
 pub mod poster;
 pub mod registration;
 pub mod scan_batcher;
+pub mod sessions;
 pub mod throttle;
 
 use crate::config::Settings;

@@ -17,6 +17,7 @@ pub const INTERNAL: &str = "internal";
 pub const FORBIDDEN: &str = "forbidden";
 pub const NOT_A_VOLUNTEER: &str = "not_a_volunteer";
 pub const INVALID_QR: &str = "invalid_qr";
+pub const INVALID_CSRF_TOKEN: &str = "invalid_csrf_token";
 
 // 409: the request clashes with what is stored.
 pub const ACTIVITY_CANCELLED: &str = "activity_cancelled";

@@ -1,9 +1,7 @@
 //! Login and logout.
 
-use super::extract::{ClientAddr, Json, SESSION_COOKIE, session_token};
-use crate::app::AppState;
-use crate::crypto::{new_session_token, session_token_hash};
-use crate::domain::phone::Phone;
+use super::extract::{CLEARED_SESSION_COOKIE, ClientAddr, Json, session_cookie, session_token};
+use crate::app::{AppState, sessions};
 use crate::domain::roles::{Caller, Role};
 use crate::error::codes::{INVALID_CREDENTIALS, TOO_MANY_ATTEMPTS, UNAVAILABLE};
 use crate::error::{Error, ErrorBody, Result};
@@ -11,7 +9,7 @@ use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -85,53 +83,13 @@ async fn login(
     ClientAddr(client): ClientAddr,
     Json(body): Json<LoginBody>,
 ) -> Result<impl IntoResponse> {
-    let now = Utc::now();
-    let s = &state.settings;
-    let login = body.login.trim();
-    // Counted before any work, so that a flood of wrong passwords costs no hashing.
-    let attempt = state.logins.admit(login, client)?;
-    let phone = Phone::parse(login).ok();
-    // PostgreSQL cannot hold NUL in text: no account has such a login.
-    let accounts = if login.contains('\0') {
-        Vec::new()
-    } else {
-        let phone = phone.as_ref().map(Phone::as_str);
-        state.store.credentials(login, phone).await?
-    };
-    let hashes = accounts.iter().map(|a| a.password_hash.clone()).collect();
-    let opened = state.passwords.check(body.password, hashes).await?;
-    let Some(user_id) = opened.map(|i| accounts[i].user_id) else {
-        attempt.failed();
-        return Err(Error::InvalidCredentials);
-    };
-    attempt.succeeded();
-    let (token, hash) = new_session_token();
-    let ttl = Duration::hours(s.session_ttl_hours as i64);
-    let expires_at = now + ttl;
-    state
-        .store
-        .start_session(user_id, &hash, expires_at)
-        .await?;
-    let caller = state
-        .store
-        .session_caller(&hash, now)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("session vanished right after login"))?;
-    let secure = if s.public_url().starts_with("https:") {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        ttl.num_seconds()
-    );
+    let session = sessions::log_in(&state, &body.login, body.password, client).await?;
     Ok((
-        AppendHeaders([(SET_COOKIE, cookie)]),
+        AppendHeaders([(SET_COOKIE, session_cookie(&state, &session.token))]),
         Json(LoginAnswer {
-            token,
-            expires_at,
-            user: UserView::from(&caller),
+            user: UserView::from(&session.caller),
+            token: session.token,
+            expires_at: session.expires_at,
         }),
     ))
 }
@@ -145,12 +103,11 @@ async fn logout(
     headers: HeaderMap,
 ) -> Result<impl IntoResponse> {
     let token = session_token(&headers).ok_or(Error::Unauthorized)?;
-    state
-        .store
-        .end_session(&session_token_hash(token), Utc::now())
-        .await?;
-    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
-    Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, clear)])))
+    sessions::log_out(&state, token).await?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        AppendHeaders([(SET_COOKIE, CLEARED_SESSION_COOKIE)]),
+    ))
 }
 
 /// Who the token belongs to, with their roles.

@@ -4,7 +4,7 @@
 use crate::app::AppState;
 use crate::crypto::session_token_hash;
 use crate::domain::roles::Caller;
-use crate::error::codes::{INVALID_BODY, INVALID_QUERY};
+use crate::error::codes::{INVALID_BODY, INVALID_CSRF_TOKEN, INVALID_QUERY};
 use crate::error::{Error, Result};
 use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{
@@ -17,6 +17,22 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 /// The cookie the pages use; it holds the same kind of session token as the bearer header.
 pub const SESSION_COOKIE: &str = "vledger_session";
+
+/// A `Set-Cookie` value that ends the page session in the browser.
+pub const CLEARED_SESSION_COOKIE: &str =
+    "vledger_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0";
+
+/// The `Set-Cookie` value carrying a new session's `token` to the pages: HttpOnly, `SameSite=Lax`,
+/// `Secure` when the service is served over HTTPS.
+pub fn session_cookie(state: &AppState, token: &str) -> String {
+    let secure = if state.settings.public_url().starts_with("https:") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let max_age = crate::app::sessions::session_ttl(state).num_seconds();
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
 
 #[derive(FromRequest)]
 #[from_request(via(axum::Json), rejection(Error))]
@@ -196,5 +212,64 @@ impl FromRequestParts<AppState> for Visitor {
             Session::Current(caller) => Ok(Visitor(Some(caller))),
             Session::Absent | Session::Stale => Ok(Visitor(None)),
         }
+    }
+}
+
+/// A page visitor's current session with the token its forms must carry; `None` when logged out
+/// (or the session has ended, as for [`Visitor`]).
+pub struct FormSession(pub Option<SignedIn>);
+
+pub struct SignedIn {
+    pub caller: Caller,
+    /// The hidden `csrf_token` field of every form the page shows.
+    pub csrf_token: String,
+}
+
+impl FromRequestParts<AppState> for FormSession {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let Session::Current(caller) = Session::of(parts, state).await? else {
+            return Ok(FormSession(None));
+        };
+        let token = session_token(&parts.headers).unwrap_or_default();
+        let csrf_token = state.keys.csrf_token(&session_token_hash(token));
+        Ok(FormSession(Some(SignedIn { caller, csrf_token })))
+    }
+}
+
+/// A form posted from a page in the caller's session: its `csrf_token` field must be the
+/// session's, or the post is refused (403) before anything else reads it. With the `SameSite`
+/// cookie this keeps other sites from posting forms in a user's name.
+pub struct CsrfForm<T> {
+    pub caller: Caller,
+    pub form: T,
+}
+
+impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
+        let (parts, body) = req.into_parts();
+        let Session::Current(caller) = Session::of(&parts, state).await? else {
+            return Err(Error::Unauthorized);
+        };
+        let session_hash = session_token_hash(session_token(&parts.headers).unwrap_or_default());
+        let bytes = bytes::Bytes::from_request(Request::from_parts(parts, body), state).await?;
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| Error::BadRequest(format!("the form cannot be read: {e}")))?;
+        let given = fields
+            .iter()
+            .find(|(name, _)| name == "csrf_token")
+            .map_or("", |(_, value)| value.as_str());
+        if !state.keys.csrf_matches(&session_hash, given) {
+            return Err(Error::denied(
+                INVALID_CSRF_TOKEN,
+                "this form is not from this session; reload the page and try again",
+            ));
+        }
+        let form = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| Error::invalid(INVALID_BODY, format!("the form is not complete: {e}")))?;
+        Ok(CsrfForm { caller, form })
     }
 }

@@ -11,6 +11,7 @@ mod audit;
 mod auth;
 mod certificates;
 mod check_in;
+mod console;
 pub mod extract;
 mod health;
 mod ledger;
@@ -84,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .merge(health::router())
         .merge(pages::router())
+        .merge(console::router())
         .merge(assets::router())
         .route(
             "/api/openapi.json",

@@ -6,7 +6,7 @@
 //! A page names only what its visitor may see, and takes a session that has ended as none: it then
 //! shows its login form.
 
-mod texts;
+pub(crate) mod texts;
 
 use super::access::run_activity;
 use super::assets::{self, Asset};
@@ -18,8 +18,9 @@ use crate::error::{Error, Result};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
+use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
 use serde_json::{Value, json};
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/s/{code}", get(scan_page))
         .route("/activities/{id}/display", get(door_screen))
         .route("/me", get(my_page))
+        .route("/", get(landing))
 }
 
 /// Which page: its markup (`templates/<name>.html`) and its script.
@@ -133,4 +135,33 @@ async fn door_screen(
 async fn my_page(Query(q): Query<LangQuery>, headers: HeaderMap) -> Result<Response> {
     let lang = Lang::of(&q, &headers);
     scripted(StatusCode::OK, Screen::Me, lang, json!({}))
+}
+
+/// `GET /`: staff go to the console and volunteers to their own page; anyone else is shown both
+/// ways in.
+#[derive(Template)]
+#[template(path = "landing.html")]
+struct LandingPage {
+    head: Head,
+    lang: Lang,
+}
+
+async fn landing(
+    Visitor(caller): Visitor,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let to = |path: &'static str| Ok((StatusCode::SEE_OTHER, [(LOCATION, path)]).into_response());
+    match caller {
+        Some(c) if c.is_staff() => to("/console"),
+        Some(_) => to("/me"),
+        None => {
+            let lang = Lang::of(&q, &headers);
+            let head = Head {
+                lang: lang.text("html_lang"),
+                title: lang.text("landing_title").to_owned(),
+            };
+            page(StatusCode::OK, &LandingPage { head, lang })
+        }
+    }
 }

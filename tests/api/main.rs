@@ -12,6 +12,7 @@ mod check_outs;
 mod cli;
 mod community_records;
 mod confirmations;
+mod console;
 mod health;
 mod id_numbers;
 mod instances;

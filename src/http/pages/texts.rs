@@ -54,6 +54,40 @@ impl Lang {
 /// Texts of the pages: key, Simplified Chinese, English.
 const TEXTS: &[(&str, &str, &str)] = &[
     ("html_lang", "zh-CN", "en"),
+    // The landing page and the staff console.
+    ("landing_title", "志愿服务", "Volunteer service"),
+    (
+        "landing_volunteer",
+        "志愿者：查看服务时长、星级、积分和证明。",
+        "Volunteers: your hours, stars, points and certificates.",
+    ),
+    ("landing_me", "志愿者登录", "Volunteer login"),
+    (
+        "landing_staff",
+        "活动负责人、社工和管理员：进入工作台。",
+        "Organizers, social workers and administrators: the staff console.",
+    ),
+    ("landing_console", "进入工作台", "Open the console"),
+    (
+        "console_title",
+        "志愿服务工作台",
+        "Volunteer service console",
+    ),
+    ("console_login", "工作人员登录", "Staff login"),
+    ("console_login_button", "登录", "Log in"),
+    ("login_name", "账号", "Login"),
+    ("logout", "退出登录", "Log out"),
+    (
+        "console_staff_only",
+        "工作台仅供工作人员使用；志愿者请前往“我的”页面。",
+        "The console is for staff; volunteers, please use your own page.",
+    ),
+    ("your_roles", "您的角色", "Your roles"),
+    ("role_organizer", "活动负责人", "Organizer"),
+    ("role_social_worker", "社工", "Social worker"),
+    ("role_unit_admin", "站点管理员", "Unit administrator"),
+    ("role_committee", "评选委员会", "Selection committee"),
+    ("role_district_admin", "区管理员", "District administrator"),
     ("title", "志愿服务签到", "Volunteer check-in"),
     ("working", "正在签到…", "Checking in…"),
     ("login_title", "请先登录", "Please log in"),
