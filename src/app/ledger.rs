@@ -5,12 +5,16 @@
 use crate::domain::attendance::AttendanceState;
 use crate::domain::ledger::{EntrySource, Review, service_points};
 use crate::domain::roles::{Caller, Role};
-use crate::error::codes::{ALREADY_RECORDED, ALREADY_REVIEWED, INVALID_MINUTES, STILL_CHECKED_IN};
+use crate::error::codes::{
+    ALREADY_RECORDED, ALREADY_REVIEWED, DUPLICATE_ATTENDANCE, INVALID_MINUTES, NOTHING_TO_REVIEW,
+    STILL_CHECKED_IN,
+};
 use crate::error::{Error, Result};
 use crate::store::activities::Activity;
 use crate::store::ledger::{LedgerEntry, LedgerRules, NewEntry, ReviewOutcome, steps};
 use crate::store::{NewAudit, Store, audit};
 use chrono::NaiveDate;
+use std::collections::HashSet;
 
 pub(super) fn service_date(activity: &Activity, rules: &LedgerRules) -> NaiveDate {
     activity.starts_at.with_timezone(&rules.offset).date_naive()
@@ -34,6 +38,48 @@ pub(super) fn audit_for<'a>(
         before: None,
         after: Some(after),
     }
+}
+
+/// What an organizer asks of one activity's attendances: reviews of those listed, and perhaps
+/// confirmation of every checked-out one not yet reviewed.
+pub struct ReviewRequest {
+    pub reviews: Vec<(i64, Review)>,
+    pub confirm_all_checked_out: bool,
+}
+
+/// Applies `asked`, all or nothing: refuses an attendance listed twice and a request that leaves
+/// nothing to review; "confirm all" adds every checked-out attendance not yet reviewed or listed.
+pub async fn review_as_asked(
+    store: &Store,
+    activity: &Activity,
+    asked: ReviewRequest,
+    actor: i64,
+    rules: &LedgerRules,
+) -> Result<Vec<ReviewOutcome>> {
+    let mut reviews = asked.reviews;
+    let mut listed = HashSet::new();
+    if let Some((dup, _)) = reviews.iter().find(|(a, _)| !listed.insert(*a)) {
+        return Err(Error::invalid(
+            DUPLICATE_ATTENDANCE,
+            format!("attendance {dup} is listed twice"),
+        ));
+    }
+    if asked.confirm_all_checked_out {
+        let rows = store.attendances_of(activity.id).await?;
+        reviews.extend(
+            rows.iter()
+                .filter(|r| r.review.is_none() && r.attendance.state == AttendanceState::CheckedOut)
+                .filter(|r| !listed.contains(&r.attendance.id))
+                .map(|r| (r.attendance.id, Review::Confirm)),
+        );
+    }
+    if reviews.is_empty() {
+        return Err(Error::invalid(
+            NOTHING_TO_REVIEW,
+            "list attendances to confirm, adjust or reject",
+        ));
+    }
+    review_attendances(store, activity, &reviews, actor, rules).await
 }
 
 /// Applies an organizer's reviews of one activity's attendances, all or nothing.

@@ -167,9 +167,46 @@ pub fn confirmation_deadline(
     day
 }
 
+/// Working days left from `today` to `deadline` (`today` not counted, `deadline` counted: 0 on the
+/// deadline itself); `None` once the deadline has passed.
+pub fn working_days_left(
+    today: NaiveDate,
+    deadline: NaiveDate,
+    holidays: &[NaiveDate],
+) -> Option<i64> {
+    if today > deadline {
+        return None;
+    }
+    let working = |day: &NaiveDate| {
+        !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) && !holidays.contains(day)
+    };
+    Some(
+        today
+            .iter_days()
+            .skip(1)
+            .take_while(|day| *day <= deadline)
+            .filter(working)
+            .count() as i64,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn working_days_left_count_to_the_deadline_and_none_past_it() {
+        let deadline = d(2026, 12, 4); // a Friday
+        assert_eq!(working_days_left(d(2026, 12, 4), deadline, &[]), Some(0));
+        assert_eq!(working_days_left(d(2026, 12, 3), deadline, &[]), Some(1));
+        assert_eq!(working_days_left(d(2026, 11, 27), deadline, &[]), Some(5));
+        let holiday = [d(2026, 12, 1)];
+        assert_eq!(
+            working_days_left(d(2026, 11, 27), deadline, &holiday),
+            Some(4)
+        );
+        assert_eq!(working_days_left(d(2026, 12, 5), deadline, &[]), None);
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -10,6 +10,7 @@ use super::extract::{
 use super::pages::texts::{Lang, LangQuery};
 use super::render::{Head, page};
 use crate::app::{AppState, sessions};
+use crate::domain::roles::Role;
 use crate::error::codes::INVALID_CSRF_TOKEN;
 use crate::error::{Error, Result};
 use askama::Template;
@@ -21,9 +22,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
+mod activities;
+mod activity;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/console", get(home))
+        .route("/console/activities", get(activities::my_activities))
+        .route("/console/activities/{id}", get(activity::activity_page))
+        .route("/console/activities/{id}/reviews", post(activity::review))
         .route("/console/login", post(log_in))
         .route("/console/logout", post(log_out))
 }
@@ -47,6 +54,8 @@ struct HomePage {
     session: Option<SignedIn>,
     /// (role name, unit name)
     grants: Vec<(&'static str, String)>,
+    /// Whether the caller organizes activities somewhere.
+    organizes: bool,
 }
 
 fn head(lang: Lang) -> Head {
@@ -90,6 +99,11 @@ async fn home(
     let home = HomePage {
         head: head(lang),
         lang,
+        organizes: session
+            .caller
+            .grants
+            .iter()
+            .any(|g| Role::ORGANIZERS.contains(&g.role)),
         session: Some(session),
         grants,
     };

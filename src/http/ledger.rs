@@ -5,8 +5,7 @@ use super::access::{require, run_activity, scoped_unit, visible_volunteer};
 use super::extract::{Json, Path, Query};
 use crate::app::AppState;
 use crate::app::corrections::correct_entry;
-use crate::app::ledger::{add_manual_entry, review_attendances};
-use crate::domain::attendance::AttendanceState;
+use crate::app::ledger::{ReviewRequest, add_manual_entry, review_as_asked};
 use crate::domain::hours::hours;
 use crate::domain::ledger::{Review, confirmation_deadline, stars};
 use crate::domain::roles::{Caller, Role};
@@ -22,7 +21,6 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -105,32 +103,14 @@ async fn confirmations(
             },
         ));
     }
-    let mut listed = HashSet::new();
-    if let Some((dup, _)) = reviews.iter().find(|(a, _)| !listed.insert(*a)) {
-        return Err(Error::invalid(
-            DUPLICATE_ATTENDANCE,
-            format!("attendance {dup} is listed twice"),
-        ));
-    }
-    if body.confirm_all_checked_out {
-        let rows = state.store.attendances_of(activity.id).await?;
-        reviews.extend(
-            rows.iter()
-                .filter(|r| r.review.is_none() && r.attendance.state == AttendanceState::CheckedOut)
-                .filter(|r| !listed.contains(&r.attendance.id))
-                .map(|r| (r.attendance.id, Review::Confirm)),
-        );
-    }
-    if reviews.is_empty() {
-        return Err(Error::invalid(
-            NOTHING_TO_REVIEW,
-            "list attendances to confirm, adjust or reject",
-        ));
-    }
-    let reviewed = review_attendances(
+    let asked = ReviewRequest {
+        reviews,
+        confirm_all_checked_out: body.confirm_all_checked_out,
+    };
+    let reviewed = review_as_asked(
         &state.store,
         &activity,
-        &reviews,
+        asked,
         caller.user_id,
         &state.ledger_rules(),
     )

@@ -13,6 +13,7 @@ mod cli;
 mod community_records;
 mod confirmations;
 mod console;
+mod console_activities;
 mod health;
 mod id_numbers;
 mod instances;

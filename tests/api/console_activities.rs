@@ -1,0 +1,219 @@
+//! The organizer's activities in the console: hours waiting for confirmation (overdue first, with
+//! the working days left), activities under way and coming up, only of their own units.
+
+use crate::both_backends;
+use crate::support::{
+    Scene, TestApp, activity_body, attendances, create_activity, finished_activity, id_of,
+    this_minute, with,
+};
+use chrono::Duration;
+use reqwest::StatusCode;
+use reqwest::header::COOKIE;
+use serde_json::json;
+
+both_backends!(
+    organizers_see_what_to_confirm_overdue_first_and_what_is_under_way_and_coming,
+    organizers_confirm_adjust_and_reject_on_the_activity_page,
+);
+
+/// An activity of the scene's community titled `title`, from `starts` to `ends` hours from now.
+async fn titled(app: &TestApp, s: &Scene, title: &str, starts: i64, ends: i64) -> i64 {
+    let now = this_minute();
+    let body = activity_body(
+        s.community,
+        now + Duration::hours(starts),
+        now + Duration::hours(ends),
+    );
+    id_of(&create_activity(app, &s.organizer, with(body, "title", json!(title))).await)
+}
+
+/// The console page at `path` as `session`'s browser gets it.
+async fn console_page(app: &TestApp, path: &str, session: Option<&str>) -> (StatusCode, String) {
+    let mut request = app.client.get(format!("{}{path}", app.base));
+    if let Some(token) = session {
+        request = request.header(COOKIE, format!("vledger_session={token}"));
+    }
+    let r = request.send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+async fn activities_page(app: &TestApp, session: Option<&str>) -> (StatusCode, String) {
+    console_page(app, "/console/activities", session).await
+}
+
+/// Posts a form of the console in `session`'s browser, which does not follow the redirect.
+async fn post_form(
+    app: &TestApp,
+    path: &str,
+    session: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}{path}", app.base))
+        .header(COOKIE, format!("vledger_session={session}"))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+/// The hidden `csrf_token` of the first form on `html`.
+fn csrf_token(html: &str) -> String {
+    let (_, after) = html
+        .split_once(r#"name="csrf_token" value=""#)
+        .expect("the page has a form with its token");
+    after.split('"').next().unwrap().to_owned()
+}
+
+/// The part of `html` from the element with `id` to the next card.
+fn section<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html.find(&format!(r#"id="{id}""#)).expect(id);
+    let rest = &html[start..];
+    &rest[..rest[1..]
+        .find(r#"class="card""#)
+        .map_or(rest.len(), |end| end + 1)]
+}
+
+async fn organizers_see_what_to_confirm_overdue_first_and_what_is_under_way_and_coming(
+    app: TestApp,
+) {
+    let s = app.scene().await;
+    let (volunteer, _) = app.quick_volunteer(&s.admin, 1, s.community).await;
+    let long_ago = titled(&app, &s, "上月敬老活动", -24 * 30, -24 * 30 + 2).await;
+    let yesterday = titled(&app, &s, "昨日清洁活动", -24, -22).await;
+    for id in [long_ago, yesterday] {
+        let a = app.stored_activity(id).await;
+        app.served(id, volunteer, a.starts_at, Some(a.ends_at))
+            .await;
+    }
+    titled(&app, &s, "正在进行的义诊", -1, 2).await;
+    titled(&app, &s, "下周读书会", 24 * 7, 24 * 7 + 2).await;
+
+    let (status, html) = activities_page(&app, Some(&s.organizer)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let to_confirm = section(&html, "to-confirm");
+    let (old, recent) = (
+        to_confirm
+            .find("上月敬老活动")
+            .expect("the overdue one is listed"),
+        to_confirm
+            .find("昨日清洁活动")
+            .expect("yesterday's is listed"),
+    );
+    assert!(old < recent, "overdue first: {to_confirm}");
+    assert_eq!(to_confirm.matches("已逾期").count(), 1, "{to_confirm}");
+    assert!(to_confirm.contains("剩余工作日"), "{to_confirm}");
+    assert!(section(&html, "under_way").contains("正在进行的义诊"));
+    assert!(section(&html, "upcoming").contains("下周读书会"));
+    assert!(!section(&html, "upcoming").contains("正在进行的义诊"));
+
+    // An organizer of another community sees none of them.
+    let (_, other_community) = app.street_and_community(&s.admin, "西街道", "西社区").await;
+    let (_, other) = app
+        .staff(&s.admin, "organizer-b", "organizer", other_community)
+        .await;
+    let (status, html) = activities_page(&app, Some(&other)).await;
+    assert_eq!(status, StatusCode::OK);
+    for title in [
+        "上月敬老活动",
+        "昨日清洁活动",
+        "正在进行的义诊",
+        "下周读书会",
+    ] {
+        assert!(!html.contains(title), "{title} shown to another community");
+    }
+    // Logged out: the login form.
+    let (status, html) = activities_page(&app, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(html.contains(r#"name="password""#));
+}
+
+async fn organizers_confirm_adjust_and_reject_on_the_activity_page(app: TestApp) {
+    let s = app.scene().await;
+    let (activity, start) = finished_activity(&app, &s).await;
+    let mut ids = Vec::new();
+    for n in 1..=3 {
+        let v = app.registered_by(&s.admin, n, s.community).await;
+        let served = app
+            .served(activity, v, start, Some(start + Duration::hours(2)))
+            .await;
+        ids.push(served.to_string());
+    }
+    let page = format!("/console/activities/{activity}");
+    let (status, html) = console_page(&app, &page, Some(&s.organizer)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("志愿者1") && html.contains("志愿者3"),
+        "{html}"
+    );
+    let token = csrf_token(&html);
+    let reviews = format!("{page}/reviews");
+    let post = |form: Vec<(&'static str, String)>| {
+        let (app, session, reviews) = (&app, s.organizer.clone(), reviews.clone());
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_form(app, &reviews, &session, &form).await
+        }
+    };
+    let csrf = || ("csrf_token", token.clone());
+
+    // A reason left out: the page says why, and nothing changes.
+    let (status, html) = post(vec![
+        csrf(),
+        ("action", "adjust".into()),
+        ("attendance_id", ids[1].clone()),
+        ("minutes", "30".into()),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("未作任何更改"), "{html}");
+    let adjust = vec![
+        csrf(),
+        ("action", "adjust".into()),
+        ("attendance_id", ids[1].clone()),
+        ("minutes", "30".into()),
+        ("reason", "迟到一个半小时".into()),
+    ];
+    assert_eq!(post(adjust).await.0, StatusCode::SEE_OTHER);
+    let reject = vec![
+        csrf(),
+        ("action", "reject".into()),
+        ("attendance_id", ids[2].clone()),
+        ("reason", "代他人签到".into()),
+        ("fraudulent", "1".into()),
+    ];
+    assert_eq!(post(reject).await.0, StatusCode::SEE_OTHER);
+    let confirm_all = vec![csrf(), ("action", "confirm_all".into())];
+    assert_eq!(post(confirm_all.clone()).await.0, StatusCode::SEE_OTHER);
+
+    let list = attendances(&app, &s.organizer, activity).await;
+    let review_of = |id: &str| {
+        let row = list
+            .iter()
+            .find(|r| r["id"] == json!(id.parse::<i64>().unwrap()))
+            .unwrap();
+        (row["review"].clone(), row["fraudulent"].clone())
+    };
+    assert_eq!(review_of(&ids[0]), (json!("confirmed"), json!(false)));
+    assert_eq!(review_of(&ids[1]), (json!("adjusted"), json!(false)));
+    assert_eq!(review_of(&ids[2]), (json!("rejected"), json!(true)));
+    // Everything is reviewed now: confirming all again has nothing to do.
+    let (status, html) = post(confirm_all).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+
+    // Without the session's token, or for another community's organizer, nothing happens.
+    let (status, _) = post_form(&app, &reviews, &s.organizer, &[("action", "confirm_all")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, other_community) = app.street_and_community(&s.admin, "西街道", "西社区").await;
+    let (_, other) = app
+        .staff(&s.admin, "organizer-b", "organizer", other_community)
+        .await;
+    assert_eq!(
+        console_page(&app, &page, Some(&other)).await.0,
+        StatusCode::FORBIDDEN
+    );
+}
