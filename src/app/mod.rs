@@ -2,6 +2,7 @@
 //! state they run on. Nothing here knows about HTTP: `http/` extracts a request, checks access and
 //! calls in here.
 
+pub mod activities;
 pub mod backup;
 pub mod check_in;
 pub mod corrections;

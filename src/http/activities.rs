@@ -4,23 +4,22 @@
 use super::access::{run_activity, scoped_unit};
 use super::extract::{Json, Path, Query};
 use crate::app::AppState;
+use crate::app::activities::{self, ActivityDraft};
 use crate::app::check_in::code_url;
 use crate::app::poster::{poster_svg, qr_svg};
-use crate::domain::attendance::{Geofence, Window, valid_position};
+use crate::domain::attendance::Geofence;
 use crate::domain::qr::QrMode;
 use crate::domain::roles::{Caller, Role};
-use crate::domain::text::TextRule;
 use crate::error::codes::{
     ACTIVITY_CANCELLED, INVALID_BODY, INVALID_CAPACITY, INVALID_FIELD, INVALID_GEOFENCE,
     INVALID_TIME,
 };
-use crate::error::{Error, ErrorBody, Result};
-use crate::store::activities::{Activity, ActivityFields, AttendanceRow};
+use crate::error::{ErrorBody, Result};
+use crate::store::activities::{Activity, AttendanceRow};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
-use rand::RngCore;
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -67,59 +66,24 @@ pub struct ActivityBody {
 }
 
 impl ActivityBody {
-    fn fields(&self, default_organiser: &str, default_person: &str) -> Result<ActivityFields> {
-        let in_range = |t: DateTime<Utc>| (1949..=2100).contains(&t.year());
-        if !in_range(self.starts_at)
-            || !in_range(self.ends_at)
-            || self.ends_at <= self.starts_at
-            || self.ends_at - self.starts_at > Duration::hours(24)
-        {
-            return Err(Error::invalid(
-                INVALID_TIME,
-                "an activity ends after it starts, within 24 hours, between 1949 and 2100",
-            ));
-        }
-        if self.capacity.is_some_and(|c| !(1..=100_000).contains(&c)) {
-            return Err(Error::invalid(
-                INVALID_CAPACITY,
-                "capacity is between 1 and 100,000",
-            ));
-        }
-        let geofence = match self.geofence {
-            None => None,
-            Some(g) if valid_position(g.lat, g.lon) && (10.0..=50_000.0).contains(&g.radius_m) => {
-                Some(Geofence {
-                    lat: g.lat,
-                    lon: g.lon,
-                    radius_m: g.radius_m,
-                })
-            }
-            Some(_) => {
-                return Err(Error::invalid(
-                    INVALID_GEOFENCE,
-                    "a geofence is a real position and a radius of 10 to 50,000 m",
-                ));
-            }
-        };
-        Ok(ActivityFields {
-            title: TextRule::field("title", 100).parse(&self.title)?,
-            place: TextRule::field("place", 200).parse(&self.place)?,
-            content: TextRule::field("content", 2000)
-                .multiline()
-                .parse(&self.content)?,
-            category: TextRule::field("category", 50).parse(&self.category)?,
-            organiser: TextRule::field("organiser", 100)
-                .parse(self.organiser.as_deref().unwrap_or(default_organiser))?,
-            person_in_charge: TextRule::field("person_in_charge", 50)
-                .parse(self.person_in_charge.as_deref().unwrap_or(default_person))?,
-            window: Window {
-                starts_at: self.starts_at,
-                ends_at: self.ends_at,
-            },
-            capacity: self.capacity,
-            geofence,
+    fn draft(&self) -> ActivityDraft {
+        ActivityDraft {
+            title: self.title.clone(),
+            place: self.place.clone(),
+            content: self.content.clone(),
+            category: self.category.clone(),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
             qr_mode: self.qr_mode,
-        })
+            organiser: self.organiser.clone(),
+            person_in_charge: self.person_in_charge.clone(),
+            capacity: self.capacity,
+            geofence: self.geofence.map(|g| Geofence {
+                lat: g.lat,
+                lon: g.lon,
+                radius_m: g.radius_m,
+            }),
+        }
     }
 }
 
@@ -134,13 +98,7 @@ async fn create_activity(
     Json(body): Json<ActivityBody>,
 ) -> Result<(StatusCode, Json<Activity>)> {
     let unit = scoped_unit(&state, &caller, body.unit_id, &Role::ORGANIZERS).await?;
-    let fields = body.fields(&unit.name, &caller.name)?;
-    let mut secret = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut secret);
-    let activity = state
-        .store
-        .create_activity(unit.id, &fields, &secret, caller.user_id)
-        .await?;
+    let activity = activities::create(&state, &caller, &unit, &body.draft()).await?;
     Ok((StatusCode::CREATED, Json(activity)))
 }
 
@@ -200,18 +158,7 @@ async fn update_activity(
     Json(body): Json<ActivityBody>,
 ) -> Result<Json<Activity>> {
     let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
-    if activity.is_cancelled() {
-        return Err(Error::conflict(
-            ACTIVITY_CANCELLED,
-            "a cancelled activity cannot be edited",
-        ));
-    }
-    let fields = body.fields(&activity.organiser, &activity.person_in_charge)?;
-    let updated = state
-        .store
-        .update_activity(id, &fields, caller.user_id)
-        .await?;
-    state.scans.forget(id);
+    let updated = activities::update(&state, &caller, &activity, &body.draft()).await?;
     Ok(Json(updated))
 }
 
@@ -224,10 +171,8 @@ async fn cancel_activity(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<Activity>> {
-    run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
-    let cancelled = state.store.cancel_activity(id, caller.user_id).await?;
-    state.scans.forget(id);
-    Ok(Json(cancelled))
+    let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
+    Ok(Json(activities::cancel(&state, &caller, &activity).await?))
 }
 
 #[derive(Serialize, ToSchema)]

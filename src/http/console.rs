@@ -24,11 +24,24 @@ use serde::Deserialize;
 
 mod activities;
 mod activity;
+mod new_activity;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/console", get(home))
-        .route("/console/activities", get(activities::my_activities))
+        .route(
+            "/console/activities",
+            get(activities::my_activities).post(new_activity::create),
+        )
+        .route("/console/activities/new", get(new_activity::form))
+        .route(
+            "/console/activities/{id}/edit",
+            get(new_activity::edit_form).post(new_activity::edit),
+        )
+        .route(
+            "/console/activities/{id}/cancel",
+            post(new_activity::cancel),
+        )
         .route("/console/activities/{id}", get(activity::activity_page))
         .route("/console/activities/{id}/reviews", post(activity::review))
         .route("/console/login", post(log_in))
@@ -163,15 +176,11 @@ async fn log_in(
     }
 }
 
-/// A form that has nothing but its `csrf_token`.
-#[derive(Deserialize)]
-struct NoFields {}
-
 /// Ends the session (a form with the session's token) and returns to the login form.
 async fn log_out(
     State(state): State<AppState>,
     headers: HeaderMap,
-    _: CsrfForm<NoFields>,
+    _: CsrfForm<new_activity::NoFields>,
 ) -> Result<Response> {
     if let Some(token) = session_token(&headers) {
         sessions::log_out(&state, token).await?;

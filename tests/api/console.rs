@@ -2,7 +2,7 @@
 //! and forms refused without their session's token.
 
 use crate::both_backends;
-use crate::support::{ADMIN_LOGIN, PASSWORD, TestApp, assert_error_parts};
+use crate::support::{ADMIN_LOGIN, PASSWORD, TestApp, assert_error_parts, csrf_token};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{RequestBuilder, Response, StatusCode};
 
@@ -46,14 +46,6 @@ async fn post_form(
 
 fn location(r: &Response) -> &str {
     r.headers()[LOCATION].to_str().unwrap()
-}
-
-/// The hidden `csrf_token` of the first form on `html`.
-fn csrf_token(html: &str) -> String {
-    let (_, after) = html
-        .split_once(r#"name="csrf_token" value=""#)
-        .expect("the page has a form with its token");
-    after.split('"').next().unwrap().to_owned()
 }
 
 /// Logs in through the console's form: the session token its cookie holds.

@@ -3,8 +3,8 @@
 
 use crate::both_backends;
 use crate::support::{
-    Scene, TestApp, activity_body, attendances, create_activity, finished_activity, id_of,
-    this_minute, with,
+    Scene, TestApp, activity_body, attendances, console_page, create_activity, csrf_token,
+    finished_activity, id_of, post_form, this_minute, with,
 };
 use chrono::Duration;
 use reqwest::StatusCode;
@@ -14,6 +14,7 @@ use serde_json::json;
 both_backends!(
     organizers_see_what_to_confirm_overdue_first_and_what_is_under_way_and_coming,
     organizers_confirm_adjust_and_reject_on_the_activity_page,
+    organizers_create_an_activity_from_the_form_in_local_time,
 );
 
 /// An activity of the scene's community titled `title`, from `starts` to `ends` hours from now.
@@ -27,46 +28,8 @@ async fn titled(app: &TestApp, s: &Scene, title: &str, starts: i64, ends: i64) -
     id_of(&create_activity(app, &s.organizer, with(body, "title", json!(title))).await)
 }
 
-/// The console page at `path` as `session`'s browser gets it.
-async fn console_page(app: &TestApp, path: &str, session: Option<&str>) -> (StatusCode, String) {
-    let mut request = app.client.get(format!("{}{path}", app.base));
-    if let Some(token) = session {
-        request = request.header(COOKIE, format!("vledger_session={token}"));
-    }
-    let r = request.send().await.unwrap();
-    (r.status(), r.text().await.unwrap())
-}
-
 async fn activities_page(app: &TestApp, session: Option<&str>) -> (StatusCode, String) {
     console_page(app, "/console/activities", session).await
-}
-
-/// Posts a form of the console in `session`'s browser, which does not follow the redirect.
-async fn post_form(
-    app: &TestApp,
-    path: &str,
-    session: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, String) {
-    let r = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .post(format!("{}{path}", app.base))
-        .header(COOKIE, format!("vledger_session={session}"))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (r.status(), r.text().await.unwrap())
-}
-
-/// The hidden `csrf_token` of the first form on `html`.
-fn csrf_token(html: &str) -> String {
-    let (_, after) = html
-        .split_once(r#"name="csrf_token" value=""#)
-        .expect("the page has a form with its token");
-    after.split('"').next().unwrap().to_owned()
 }
 
 /// The part of `html` from the element with `id` to the next card.
@@ -216,4 +179,87 @@ async fn organizers_confirm_adjust_and_reject_on_the_activity_page(app: TestApp)
         console_page(&app, &page, Some(&other)).await.0,
         StatusCode::FORBIDDEN
     );
+}
+
+async fn organizers_create_an_activity_from_the_form_in_local_time(app: TestApp) {
+    let s = app.scene().await;
+    let (status, html) = console_page(&app, "/console/activities/new", Some(&s.organizer)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains(&format!(r#"<option value="{}""#, s.community)),
+        "{html}"
+    );
+    let token = csrf_token(&html);
+    let china = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let tomorrow = (chrono::Utc::now().with_timezone(&china) + Duration::days(1))
+        .date_naive()
+        .to_string();
+    let community = s.community.to_string();
+    let form = |ends: &'static str| {
+        vec![
+            ("csrf_token", token.clone()),
+            ("unit_id", community.clone()),
+            ("title", "社区义诊".to_owned()),
+            ("date", tomorrow.clone()),
+            ("starts", "09:00".to_owned()),
+            ("ends", ends.to_owned()),
+            ("place", "社区卫生服务站".to_owned()),
+            ("content", "为老人量血压".to_owned()),
+            ("category", "医疗卫生".to_owned()),
+            ("qr_mode", "rotating".to_owned()),
+            ("capacity", "".to_owned()),
+            ("organiser", "".to_owned()),
+            ("person_in_charge", "".to_owned()),
+        ]
+    };
+    let send = |form: Vec<(&'static str, String)>| {
+        let (app, session) = (&app, s.organizer.clone());
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_form(app, "/console/activities", &session, &form).await
+        }
+    };
+
+    // Ending before it starts: the form again, as typed, saying why.
+    let (status, html) = send(form("08:00")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("未作任何更改") && html.contains(r#"value="社区义诊""#),
+        "{html}"
+    );
+
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}/console/activities", app.base))
+        .header(COOKIE, format!("vledger_session={}", s.organizer))
+        .form(&form("11:30"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let (status, activity) = app
+        .get(&format!("/api/v1/activities/{id}"), Some(&s.organizer))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(activity["title"], "社区义诊");
+    assert_eq!(activity["qr_mode"], "rotating");
+    assert_eq!(activity["capacity"], serde_json::Value::Null);
+    let starts = crate::support::time(&activity["starts_at"]).with_timezone(&china);
+    assert_eq!(
+        starts.format("%Y-%m-%d %H:%M").to_string(),
+        format!("{tomorrow} 09:00")
+    );
+    let (status, page) = console_page(&app, &location, Some(&s.organizer)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("社区义诊"));
+
+    // Another community's unit is out of the organizer's reach.
+    let (_, other_community) = app.street_and_community(&s.admin, "西街道", "西社区").await;
+    let mut elsewhere = form("11:30");
+    elsewhere[1].1 = other_community.to_string();
+    assert_eq!(send(elsewhere).await.0, StatusCode::FORBIDDEN);
 }

@@ -14,6 +14,7 @@ mod community_records;
 mod confirmations;
 mod console;
 mod console_activities;
+mod console_activity_forms;
 mod health;
 mod id_numbers;
 mod instances;

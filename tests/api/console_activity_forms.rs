@@ -1,0 +1,84 @@
+//! Copying, editing and cancelling an activity from the console, through the same rules as the
+//! API.
+
+use crate::both_backends;
+use crate::support::{TestApp, console_page, csrf_token, open_activity, post_form};
+use reqwest::StatusCode;
+
+both_backends!(organizers_copy_edit_and_cancel_an_activity);
+
+/// The `value` of the input named `name` on `html`.
+fn value_of(html: &str, name: &str) -> String {
+    let (_, input) = html
+        .split_once(&format!(r#"name="{name}""#))
+        .unwrap_or_else(|| panic!("no {name} on the page"));
+    let tag = &input[..input.find('>').unwrap()];
+    let (_, value) = tag.split_once(r#"value=""#).expect("a value");
+    value.split('"').next().unwrap().to_owned()
+}
+
+async fn organizers_copy_edit_and_cancel_an_activity(app: TestApp) {
+    let s = app.scene().await;
+    let id = open_activity(&app, &s, "static").await;
+    let page = format!("/console/activities/{id}");
+
+    // A copy starts as the original, to be changed.
+    let (status, copy) = console_page(
+        &app,
+        &format!("/console/activities/new?from={id}"),
+        Some(&s.organizer),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{copy}");
+    assert_eq!(value_of(&copy, "title"), "敬老院义务理发");
+    assert_eq!(value_of(&copy, "place"), "花园社区活动室");
+
+    let (status, edit) = console_page(&app, &format!("{page}/edit"), Some(&s.organizer)).await;
+    assert_eq!(status, StatusCode::OK, "{edit}");
+    let token = csrf_token(&edit);
+    let fields: Vec<(&str, String)> = [
+        "date",
+        "starts",
+        "end_date",
+        "ends",
+        "place",
+        "category",
+        "organiser",
+        "person_in_charge",
+        "capacity",
+    ]
+    .into_iter()
+    .map(|name| (name, value_of(&edit, name)))
+    .chain([
+        ("csrf_token", token.clone()),
+        ("title", "敬老院义务理发（第二期）".to_owned()),
+        ("content", "为社区老人免费理发".to_owned()),
+        ("qr_mode", "rotating".to_owned()),
+    ])
+    .collect();
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _) = post_form(&app, &format!("{page}/edit"), &s.organizer, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, stored) = app
+        .get(&format!("/api/v1/activities/{id}"), Some(&s.organizer))
+        .await;
+    assert_eq!(stored["title"], "敬老院义务理发（第二期）");
+    assert_eq!(stored["qr_mode"], "rotating");
+    assert_eq!(stored["place"], "花园社区活动室");
+
+    let cancel = format!("{page}/cancel");
+    let (status, _) = post_form(&app, &cancel, &s.organizer, &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no token, no cancel");
+    let (status, _) = post_form(&app, &cancel, &s.organizer, &[("csrf_token", &token)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, stored) = app
+        .get(&format!("/api/v1/activities/{id}"), Some(&s.organizer))
+        .await;
+    assert_eq!(stored["status"], "cancelled");
+    let (_, html) = console_page(&app, &page, Some(&s.organizer)).await;
+    assert!(html.contains("活动已取消"), "{html}");
+    // A cancelled activity is not edited: the form comes back saying why.
+    let (status, html) = post_form(&app, &format!("{page}/edit"), &s.organizer, &form).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{html}");
+    assert!(html.contains("未作任何更改"));
+}

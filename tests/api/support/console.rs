@@ -1,0 +1,48 @@
+//! A browser on the staff console: its pages and forms with the session cookie, redirects not
+//! followed, and the `csrf_token` its forms carry.
+
+use super::TestApp;
+use reqwest::StatusCode;
+use reqwest::header::COOKIE;
+
+/// The console page at `path` as `session`'s browser gets it.
+pub async fn console_page(
+    app: &TestApp,
+    path: &str,
+    session: Option<&str>,
+) -> (StatusCode, String) {
+    let mut request = app.client.get(format!("{}{path}", app.base));
+    if let Some(token) = session {
+        request = request.header(COOKIE, format!("vledger_session={token}"));
+    }
+    let r = request.send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+/// Posts a form of the console in `session`'s browser, which does not follow the redirect.
+pub async fn post_form(
+    app: &TestApp,
+    path: &str,
+    session: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}{path}", app.base))
+        .header(COOKIE, format!("vledger_session={session}"))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+/// The hidden `csrf_token` of the first form on `html`.
+pub fn csrf_token(html: &str) -> String {
+    let (_, after) = html
+        .split_once(r#"name="csrf_token" value=""#)
+        .expect("the page has a form with its token");
+    after.split('"').next().unwrap().to_owned()
+}
