@@ -15,8 +15,10 @@ use crate::error::codes::INVALID_CSRF_TOKEN;
 use crate::error::{Error, Result};
 use askama::Template;
 use axum::Router;
+use axum::extract::FromRequestParts;
 use axum::extract::{Form, State};
 use axum::http::header::{LOCATION, RETRY_AFTER, SET_COOKIE};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -75,6 +77,31 @@ fn head(lang: Lang) -> Head {
     Head {
         lang: lang.text("html_lang"),
         title: lang.text("console_title").to_owned(),
+    }
+}
+
+/// A console page visited in a current session, in the language asked for; without one the
+/// visitor is answered the login form (401).
+pub struct StaffVisit {
+    pub lang: Lang,
+    pub session: SignedIn,
+}
+
+impl FromRequestParts<AppState> for StaffVisit {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let asked = axum::extract::Query::<LangQuery>::try_from_uri(&parts.uri)
+            .map(|q| q.0)
+            .unwrap_or_default();
+        let lang = Lang::of(&asked, &parts.headers);
+        match FormSession::from_request_parts(parts, state).await {
+            Ok(FormSession(Some(session))) => Ok(StaffVisit { lang, session }),
+            Ok(FormSession(None)) => {
+                Err(login_page(StatusCode::UNAUTHORIZED, lang, None).into_response())
+            }
+            Err(e) => Err(e.into_response()),
+        }
     }
 }
 

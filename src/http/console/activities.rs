@@ -2,17 +2,17 @@
 //! deadline, with the working days left), those under way and those coming up, across every unit
 //! the caller organizes for.
 
-use super::{head, login_page};
+use super::{StaffVisit, head};
 use crate::app::AppState;
 use crate::domain::ledger::{confirmation_deadline, working_days_left};
 use crate::domain::roles::Role;
 use crate::error::Result;
-use crate::http::extract::{FormSession, Query, SignedIn};
-use crate::http::pages::texts::{Lang, LangQuery};
+use crate::http::extract::SignedIn;
+use crate::http::pages::texts::Lang;
 use crate::http::render::page;
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use std::collections::HashSet;
@@ -68,14 +68,8 @@ fn span(starts: DateTime<Utc>, ends: DateTime<Utc>, zone: FixedOffset) -> String
 
 pub async fn my_activities(
     State(state): State<AppState>,
-    FormSession(session): FormSession,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
+    StaffVisit { lang, session }: StaffVisit,
 ) -> Result<Response> {
-    let lang = Lang::of(&q, &headers);
-    let Some(session) = session else {
-        return login_page(StatusCode::UNAUTHORIZED, lang, None);
-    };
     let roots: Vec<&str> = session
         .caller
         .grants

@@ -3,7 +3,7 @@
 //! reason, perhaps marked fraudulent) one — through the same use case and access check as
 //! `POST /api/v1/activities/{id}/confirmations`, all or nothing.
 
-use super::head;
+use super::{StaffVisit, head};
 use crate::app::AppState;
 use crate::app::ledger::{ReviewRequest, review_as_asked};
 use crate::domain::attendance::AttendanceState;
@@ -13,14 +13,14 @@ use crate::domain::text::REASON;
 use crate::error::codes::INVALID_FIELD;
 use crate::error::{Error, Result};
 use crate::http::access::run_activity;
-use crate::http::extract::{CsrfForm, FormSession, Path, Query, SignedIn};
-use crate::http::pages::texts::{Lang, LangQuery};
+use crate::http::extract::{CsrfForm, Path, SignedIn};
+use crate::http::pages::texts::Lang;
 use crate::http::render::{Head, page};
 use crate::store::activities::{Activity, AttendanceRow};
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Deserialize;
@@ -122,15 +122,9 @@ async fn render(
 /// `/console/activities/{id}`: for the organizers and admins of the activity's unit.
 pub async fn activity_page(
     State(state): State<AppState>,
-    FormSession(session): FormSession,
+    StaffVisit { lang, session }: StaffVisit,
     Path(id): Path<i64>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
 ) -> Result<Response> {
-    let lang = Lang::of(&q, &headers);
-    let Some(session) = session else {
-        return super::login_page(StatusCode::UNAUTHORIZED, lang, None);
-    };
     let activity = run_activity(&state, &session.caller, id, &Role::ORGANIZERS).await?;
     render(&state, session, activity, lang, StatusCode::OK, None).await
 }
@@ -186,14 +180,10 @@ impl ReviewForm {
 /// was changed.
 pub async fn review(
     State(state): State<AppState>,
-    FormSession(session): FormSession,
+    StaffVisit { lang, session }: StaffVisit,
     Path(id): Path<i64>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
     CsrfForm { caller, form }: CsrfForm<ReviewForm>,
 ) -> Result<Response> {
-    let lang = Lang::of(&q, &headers);
-    let session = session.ok_or(Error::Unauthorized)?;
     let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
     let rules = state.ledger_rules();
     let outcome = async {

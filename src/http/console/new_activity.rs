@@ -2,7 +2,7 @@
 //! 67号令 field, its date and times in the display time zone, checked and stored by
 //! `app::activities` exactly as the API's are.
 
-use super::head;
+use super::{StaffVisit, head};
 use crate::app::AppState;
 use crate::app::activities::{self, ActivityDraft};
 use crate::domain::qr::QrMode;
@@ -10,14 +10,14 @@ use crate::domain::roles::{Caller, Role};
 use crate::error::codes::{INVALID_CAPACITY, INVALID_FIELD, INVALID_TIME};
 use crate::error::{Error, Result};
 use crate::http::access::{run_activity, scoped_unit};
-use crate::http::extract::{CsrfForm, FormSession, Path, Query, SignedIn};
-use crate::http::pages::texts::{Lang, LangQuery};
+use crate::http::extract::{CsrfForm, Path, Query, SignedIn};
+use crate::http::pages::texts::Lang;
 use crate::http::render::{Head, page};
 use crate::store::activities::Activity;
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::Deserialize;
@@ -182,15 +182,9 @@ pub struct CopyQuery {
 /// of another activity to change.
 pub async fn form(
     State(state): State<AppState>,
-    FormSession(session): FormSession,
-    Query(q): Query<LangQuery>,
+    StaffVisit { lang, session }: StaffVisit,
     Query(copy): Query<CopyQuery>,
-    headers: HeaderMap,
 ) -> Result<Response> {
-    let lang = Lang::of(&q, &headers);
-    let Some(session) = session else {
-        return super::login_page(StatusCode::UNAUTHORIZED, lang, None);
-    };
     let zone = state.settings.display_offset();
     if let Some(from) = copy.from {
         let original = run_activity(&state, &session.caller, from, &Role::ORGANIZERS).await?;
@@ -214,13 +208,9 @@ pub async fn form(
 /// Creates the activity and opens its page; a refused form shows again, saying why.
 pub async fn create(
     State(state): State<AppState>,
-    FormSession(session): FormSession,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
+    StaffVisit { lang, session }: StaffVisit,
     CsrfForm { caller, form }: CsrfForm<ActivityForm>,
 ) -> Result<Response> {
-    let lang = Lang::of(&q, &headers);
-    let session = session.ok_or(Error::Unauthorized)?;
     let unit = scoped_unit(&state, &caller, form.unit_id, &Role::ORGANIZERS).await?;
     let created = async {
         let draft = form.draft(state.settings.display_offset())?;
@@ -240,15 +230,9 @@ pub async fn create(
 /// `/console/activities/{id}/edit`: the activity's form, filled in.
 pub async fn edit_form(
     State(state): State<AppState>,
-    FormSession(session): FormSession,
+    StaffVisit { lang, session }: StaffVisit,
     Path(id): Path<i64>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
 ) -> Result<Response> {
-    let lang = Lang::of(&q, &headers);
-    let Some(session) = session else {
-        return super::login_page(StatusCode::UNAUTHORIZED, lang, None);
-    };
     let activity = run_activity(&state, &session.caller, id, &Role::ORGANIZERS).await?;
     let form = ActivityForm::of(&activity, state.settings.display_offset());
     render(
@@ -265,14 +249,10 @@ pub async fn edit_form(
 /// Saves an edited activity and returns to its page; a refused form shows again, saying why.
 pub async fn edit(
     State(state): State<AppState>,
-    FormSession(session): FormSession,
+    StaffVisit { lang, session }: StaffVisit,
     Path(id): Path<i64>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
     CsrfForm { caller, form }: CsrfForm<ActivityForm>,
 ) -> Result<Response> {
-    let lang = Lang::of(&q, &headers);
-    let session = session.ok_or(Error::Unauthorized)?;
     let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
     let updated = async {
         let draft = form.draft(state.settings.display_offset())?;

@@ -4,7 +4,7 @@
 use axum::http::{HeaderMap, header};
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct LangQuery {
     lang: Option<String>,
 }
