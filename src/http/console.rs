@@ -203,11 +203,15 @@ async fn log_in(
     }
 }
 
+/// A form with nothing but its `csrf_token`.
+#[derive(Deserialize)]
+struct NoFields {}
+
 /// Ends the session (a form with the session's token) and returns to the login form.
 async fn log_out(
     State(state): State<AppState>,
     headers: HeaderMap,
-    _: CsrfForm<new_activity::NoFields>,
+    _: CsrfForm<NoFields>,
 ) -> Result<Response> {
     if let Some(token) = session_token(&headers) {
         sessions::log_out(&state, token).await?;

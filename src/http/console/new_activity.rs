@@ -2,7 +2,7 @@
 //! 67号令 field, its date and times in the display time zone, checked and stored by
 //! `app::activities` exactly as the API's are.
 
-use super::{StaffVisit, head};
+use super::{NoFields, StaffVisit, head};
 use crate::app::AppState;
 use crate::app::activities::{self, ActivityDraft};
 use crate::domain::qr::QrMode;
@@ -268,10 +268,6 @@ pub async fn edit(
         Err(e) => Err(e),
     }
 }
-
-/// A form with nothing but its `csrf_token`.
-#[derive(Deserialize)]
-pub struct NoFields {}
 
 /// Cancels the activity (its codes stop working) and returns to its page.
 pub async fn cancel(
