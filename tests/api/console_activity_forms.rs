@@ -2,8 +2,13 @@
 //! API.
 
 use crate::both_backends;
-use crate::support::{TestApp, console_page, csrf_token, open_activity, post_form};
+use crate::support::{
+    TestApp, activity_body, console_page, create_activity, csrf_token, id_of, post_form,
+    this_minute, with,
+};
+use chrono::Duration;
 use reqwest::StatusCode;
+use serde_json::json;
 
 both_backends!(organizers_copy_edit_and_cancel_an_activity);
 
@@ -19,7 +24,14 @@ fn value_of(html: &str, name: &str) -> String {
 
 async fn organizers_copy_edit_and_cancel_an_activity(app: TestApp) {
     let s = app.scene().await;
-    let id = open_activity(&app, &s, "static").await;
+    let now = this_minute();
+    let body = activity_body(
+        s.community,
+        now - Duration::hours(2),
+        now + Duration::hours(2),
+    );
+    let fence = json!({"lat": 31.8206, "lon": 117.2272, "radius_m": 200.0});
+    let id = id_of(&create_activity(&app, &s.organizer, with(body, "geofence", fence)).await);
     let page = format!("/console/activities/{id}");
 
     // A copy starts as the original, to be changed.
@@ -65,6 +77,7 @@ async fn organizers_copy_edit_and_cancel_an_activity(app: TestApp) {
     assert_eq!(stored["title"], "敬老院义务理发（第二期）");
     assert_eq!(stored["qr_mode"], "rotating");
     assert_eq!(stored["place"], "花园社区活动室");
+    assert_eq!(stored["geo_radius_m"], 200.0, "the edit keeps the geofence");
 
     let cancel = format!("{page}/cancel");
     let (status, _) = post_form(&app, &cancel, &s.organizer, &[]).await;

@@ -255,7 +255,11 @@ pub async fn edit(
 ) -> Result<Response> {
     let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
     let updated = async {
-        let draft = form.draft(state.settings.display_offset())?;
+        // The form has no geofence field yet: an edit keeps the activity's.
+        let draft = ActivityDraft {
+            geofence: activity.geofence(),
+            ..form.draft(state.settings.display_offset())?
+        };
         activities::update(&state, &caller, &activity, &draft).await
     }
     .await;
