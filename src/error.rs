@@ -101,6 +101,15 @@ impl Error {
         }
     }
 
+    /// How many seconds the client should wait before trying again, when the answer says.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Error::TooManyAttempts { retry_after_secs }
+            | Error::Unavailable { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             Error::Invalid { code, .. }
@@ -158,6 +167,7 @@ pub struct ErrorBody {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
+        let retry_after = self.retry_after();
         let message = match &self {
             Error::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
@@ -170,12 +180,10 @@ impl IntoResponse for Error {
             message,
         };
         let mut response = (status, axum::Json(body)).into_response();
-        if let Error::TooManyAttempts { retry_after_secs }
-        | Error::Unavailable { retry_after_secs } = self
-        {
+        if let Some(secs) = retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

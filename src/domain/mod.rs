@@ -10,6 +10,7 @@ pub mod phone;
 pub mod privacy;
 pub mod qr;
 pub mod roles;
+pub mod spreadsheet;
 pub mod text;
 pub mod throttle;
 pub mod units;

@@ -4,29 +4,81 @@
 //! checks as its API.
 
 use super::extract::{
-    CLEARED_SESSION_COOKIE, ClientAddr, CsrfForm, FormSession, Query, SignedIn, session_cookie,
+    CLEARED_SESSION_COOKIE, ClientAddr, CsrfForm, FormSession, SignedIn, session_cookie,
     session_token,
 };
-use super::pages::texts::{Lang, LangQuery};
+use super::pages::texts::{Lang, Text};
 use super::render::{Head, page};
 use crate::app::{AppState, sessions};
-use crate::domain::roles::Role;
+use crate::domain::roles::{Caller, Role};
 use crate::error::codes::INVALID_CSRF_TOKEN;
 use crate::error::{Error, Result};
 use askama::Template;
 use axum::Router;
-use axum::extract::FromRequestParts;
-use axum::extract::{Form, State};
+use axum::extract::{Form, FromRequest, FromRequestParts, Request, State};
 use axum::http::header::{LOCATION, RETRY_AFTER, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 mod activities;
 mod activity;
 mod new_activity;
+pub mod paging;
+
+/// Texts of the console's menu and lists; each section's own are beside its pages.
+const TEXTS: &[Text] = &[
+    ("menu_activities", "我的活动", "My activities"),
+    ("menu_corrections", "纠错处理", "Corrections"),
+    ("menu_volunteers", "志愿者", "Volunteers"),
+    ("menu_trainings", "培训", "Trainings"),
+    ("menu_units", "单位与组织", "Units"),
+    ("menu_staff", "工作人员", "Staff"),
+    ("menu_rewards", "积分商城", "Rewards"),
+    ("menu_audit", "操作日志", "Audit log"),
+    ("page_previous", "上一页", "Previous"),
+    ("page_next", "下一页", "Next"),
+    ("page_number", "第", "Page"),
+    ("search", "搜索", "Search"),
+    ("download_csv", "下载表格（CSV）", "Download (CSV)"),
+];
+
+/// The texts of the console's pages, section by section.
+pub const TEXT_SECTIONS: &[&[Text]] = &[TEXTS];
+
+/// The console's menu for `caller`: (text key, path) of each section one of their roles opens.
+pub fn menu(caller: &Caller) -> Vec<(&'static str, &'static str)> {
+    let holds = |roles: &[Role]| caller.grants.iter().any(|g| roles.contains(&g.role));
+    [
+        (
+            "menu_activities",
+            "/console/activities",
+            &Role::ORGANIZERS[..],
+        ),
+        (
+            "menu_corrections",
+            "/console/corrections",
+            &Role::ORGANIZERS[..],
+        ),
+        (
+            "menu_volunteers",
+            "/console/volunteers",
+            &Role::RECORDERS[..],
+        ),
+        ("menu_trainings", "/console/trainings", &Role::RECORDERS[..]),
+        ("menu_units", "/console/units", &Role::ADMINS[..]),
+        ("menu_staff", "/console/staff", &Role::ADMINS[..]),
+        ("menu_rewards", "/console/rewards", &Role::ADMINS[..]),
+        ("menu_audit", "/console/audit", &Role::ADMINS[..]),
+    ]
+    .into_iter()
+    .filter(|(_, _, roles)| holds(roles))
+    .map(|(key, path, _)| (key, path))
+    .collect()
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -91,18 +143,56 @@ impl FromRequestParts<AppState> for StaffVisit {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let asked = axum::extract::Query::<LangQuery>::try_from_uri(&parts.uri)
-            .map(|q| q.0)
-            .unwrap_or_default();
-        let lang = Lang::of(&asked, &parts.headers);
+        let Ok(lang) = Lang::from_request_parts(parts, state).await;
         match FormSession::from_request_parts(parts, state).await {
             Ok(FormSession(Some(session))) => Ok(StaffVisit { lang, session }),
-            Ok(FormSession(None)) => {
-                Err(login_page(StatusCode::UNAUTHORIZED, lang, None).into_response())
-            }
+            Ok(FormSession(None)) => Err(signed_out(lang)),
             Err(e) => Err(e.into_response()),
         }
     }
+}
+
+/// A console form posted in a current session with the session's `csrf_token` ([`CsrfForm`]), in
+/// the language asked for; without a session the visitor is answered the login form (401).
+pub struct StaffForm<T> {
+    pub lang: Lang,
+    pub session: SignedIn,
+    pub form: T,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for StaffForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let Ok(lang) = Lang::from_request_parts(&mut parts, state).await;
+        match CsrfForm::from_request(Request::from_parts(parts, body), state).await {
+            Ok(CsrfForm { session, form }) => Ok(StaffForm {
+                lang,
+                session,
+                form,
+            }),
+            Err(Error::Unauthorized) => Err(signed_out(lang)),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// The login form, for a visitor whose session has ended.
+fn signed_out(lang: Lang) -> Response {
+    login_page(StatusCode::UNAUTHORIZED, lang, None).into_response()
+}
+
+/// 303 to `location`: where a form that did its work sends the browser.
+pub fn see_other(location: impl Into<String>) -> Response {
+    let location =
+        HeaderValue::try_from(location.into()).unwrap_or(HeaderValue::from_static("/console"));
+    (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
+}
+
+/// 303 to the activity's console page.
+pub fn to_activity(id: i64) -> Response {
+    see_other(format!("/console/activities/{id}"))
 }
 
 fn login_page(status: StatusCode, lang: Lang, error: Option<&'static str>) -> Result<Response> {
@@ -120,10 +210,8 @@ fn login_page(status: StatusCode, lang: Lang, error: Option<&'static str>) -> Re
 async fn home(
     State(state): State<AppState>,
     FormSession(session): FormSession,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
+    lang: Lang,
 ) -> Result<Response> {
-    let lang = Lang::of(&q, &headers);
     let Some(session) = session else {
         return login_page(StatusCode::OK, lang, None);
     };
@@ -162,11 +250,10 @@ struct LoginForm {
 async fn log_in(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
-    Query(q): Query<LangQuery>,
+    lang: Lang,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response> {
-    let lang = Lang::of(&q, &headers);
     if headers
         .get("sec-fetch-site")
         .is_some_and(|site| site == "cross-site")
@@ -186,14 +273,14 @@ async fn log_in(
         )
             .into_response()),
         Err(e) => {
-            let (why, retry_after) = match &e {
-                Error::InvalidCredentials => ("door_login_failed", None),
-                Error::TooManyAttempts { retry_after_secs } => ("locked", Some(*retry_after_secs)),
-                Error::Unavailable { retry_after_secs } => ("busy", Some(*retry_after_secs)),
+            let why = match &e {
+                Error::InvalidCredentials => "door_login_failed",
+                Error::TooManyAttempts { .. } => "locked",
+                Error::Unavailable { .. } => "busy",
                 _ => return Err(e),
             };
             let mut answer = login_page(e.status(), lang, Some(why))?;
-            if let Some(secs) = retry_after {
+            if let Some(secs) = e.retry_after() {
                 answer
                     .headers_mut()
                     .insert(RETRY_AFTER, HeaderValue::from(secs));
@@ -211,7 +298,7 @@ struct NoFields {}
 async fn log_out(
     State(state): State<AppState>,
     headers: HeaderMap,
-    _: CsrfForm<NoFields>,
+    _: StaffForm<NoFields>,
 ) -> Result<Response> {
     if let Some(token) = session_token(&headers) {
         sessions::log_out(&state, token).await?;

@@ -242,7 +242,7 @@ impl FromRequestParts<AppState> for FormSession {
 /// session's, or the post is refused (403) before anything else reads it. With the `SameSite`
 /// cookie this keeps other sites from posting forms in a user's name.
 pub struct CsrfForm<T> {
-    pub caller: Caller,
+    pub session: SignedIn,
     pub form: T,
 }
 
@@ -255,6 +255,7 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             return Err(Error::Unauthorized);
         };
         let session_hash = session_token_hash(session_token(&parts.headers).unwrap_or_default());
+        let csrf_token = state.keys.csrf_token(&session_hash);
         let bytes = bytes::Bytes::from_request(Request::from_parts(parts, body), state).await?;
         let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
             .map_err(|e| Error::BadRequest(format!("the form cannot be read: {e}")))?;
@@ -270,6 +271,9 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         }
         let form = serde_urlencoded::from_bytes(&bytes)
             .map_err(|e| Error::invalid(INVALID_BODY, format!("the form is not complete: {e}")))?;
-        Ok(CsrfForm { caller, form })
+        Ok(CsrfForm {
+            session: SignedIn { caller, csrf_token },
+            form,
+        })
     }
 }

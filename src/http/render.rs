@@ -1,6 +1,7 @@
 //! Pages from templates: what every page's `<head>` names, the response a page answers with, and
-//! the JSON a page hands to its script.
+//! the JSON a page hands to its script; and CSV files to download.
 
+use crate::domain::spreadsheet::safe_cell;
 use crate::error::Result;
 use askama::Template;
 use axum::http::{StatusCode, header};
@@ -18,6 +19,36 @@ pub fn page(status: StatusCode, template: &impl Template) -> Result<Response> {
     let html = template.render().map_err(anyhow::Error::from)?;
     // Pages show personal data and what was just scanned: no browser or proxy keeps them.
     Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
+}
+
+/// A CSV file to download as `filename`: UTF-8 with a byte-order mark (so that spreadsheets in
+/// China read the Chinese right), a header row, and every cell neutralised against formulas.
+pub fn csv_file<R, C>(filename: &str, header: &[&str], rows: R) -> Result<Response>
+where
+    R: IntoIterator<Item = C>,
+    C: IntoIterator<Item = String>,
+{
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    out.write_record(header).map_err(anyhow::Error::from)?;
+    for row in rows {
+        let cells: Vec<String> = row
+            .into_iter()
+            .map(|c| safe_cell(&c).into_owned())
+            .collect();
+        out.write_record(&cells).map_err(anyhow::Error::from)?;
+    }
+    let body = out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// `value` as JSON to place inside a `<script type="application/json">` element, as is: `<`, `>`

@@ -3,7 +3,7 @@
 //! reason, perhaps marked fraudulent) one — through the same use case and access check as
 //! `POST /api/v1/activities/{id}/confirmations`, all or nothing.
 
-use super::{StaffVisit, head};
+use super::{StaffForm, StaffVisit, head, to_activity};
 use crate::app::AppState;
 use crate::app::ledger::{ReviewRequest, review_as_asked};
 use crate::domain::attendance::AttendanceState;
@@ -13,15 +13,14 @@ use crate::domain::text::REASON;
 use crate::error::codes::INVALID_FIELD;
 use crate::error::{Error, Result};
 use crate::http::access::run_activity;
-use crate::http::extract::{CsrfForm, Path, SignedIn};
+use crate::http::extract::{Path, SignedIn};
 use crate::http::pages::texts::Lang;
 use crate::http::render::{Head, page};
 use crate::store::activities::{Activity, AttendanceRow};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::header::LOCATION;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Deserialize;
 
@@ -36,13 +35,6 @@ struct ActivityPage {
     rows: Vec<Row>,
     /// Why the last review was refused; nothing was changed.
     refused: Option<String>,
-}
-
-impl ActivityPage {
-    /// The session's token for the page's forms.
-    fn csrf(&self) -> &str {
-        self.session.as_ref().map_or("", |s| s.csrf_token.as_str())
-    }
 }
 
 struct Row {
@@ -180,11 +172,15 @@ impl ReviewForm {
 /// was changed.
 pub async fn review(
     State(state): State<AppState>,
-    StaffVisit { lang, session }: StaffVisit,
     Path(id): Path<i64>,
-    CsrfForm { caller, form }: CsrfForm<ReviewForm>,
+    StaffForm {
+        lang,
+        session,
+        form,
+    }: StaffForm<ReviewForm>,
 ) -> Result<Response> {
-    let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
+    let caller = &session.caller;
+    let activity = run_activity(&state, caller, id, &Role::ORGANIZERS).await?;
     let rules = state.ledger_rules();
     let outcome = async {
         let asked = form.request()?;
@@ -192,11 +188,7 @@ pub async fn review(
     }
     .await;
     match outcome {
-        Ok(_) => Ok((
-            StatusCode::SEE_OTHER,
-            [(LOCATION, format!("/console/activities/{id}"))],
-        )
-            .into_response()),
+        Ok(_) => Ok(to_activity(id)),
         Err(e @ (Error::Invalid { .. } | Error::Conflict { .. } | Error::NotFound(_))) => {
             render(
                 &state,

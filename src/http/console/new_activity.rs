@@ -2,7 +2,7 @@
 //! 67号令 field, its date and times in the display time zone, checked and stored by
 //! `app::activities` exactly as the API's are.
 
-use super::{NoFields, StaffVisit, head};
+use super::{NoFields, StaffForm, StaffVisit, head, to_activity};
 use crate::app::AppState;
 use crate::app::activities::{self, ActivityDraft};
 use crate::domain::qr::QrMode;
@@ -10,15 +10,14 @@ use crate::domain::roles::{Caller, Role};
 use crate::error::codes::{INVALID_CAPACITY, INVALID_FIELD, INVALID_TIME};
 use crate::error::{Error, Result};
 use crate::http::access::{run_activity, scoped_unit};
-use crate::http::extract::{CsrfForm, Path, Query, SignedIn};
+use crate::http::extract::{Path, Query, SignedIn};
 use crate::http::pages::texts::Lang;
 use crate::http::render::{Head, page};
 use crate::store::activities::Activity;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::header::LOCATION;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::Deserialize;
 
@@ -34,12 +33,6 @@ struct NewActivityPage {
     units: Vec<(i64, String)>,
     form: ActivityForm,
     refused: Option<String>,
-}
-
-impl NewActivityPage {
-    fn csrf(&self) -> &str {
-        self.session.as_ref().map_or("", |s| s.csrf_token.as_str())
-    }
 }
 
 /// The form as typed: every field text, so that a refused form shows again as it was.
@@ -208,13 +201,17 @@ pub async fn form(
 /// Creates the activity and opens its page; a refused form shows again, saying why.
 pub async fn create(
     State(state): State<AppState>,
-    StaffVisit { lang, session }: StaffVisit,
-    CsrfForm { caller, form }: CsrfForm<ActivityForm>,
+    StaffForm {
+        lang,
+        session,
+        form,
+    }: StaffForm<ActivityForm>,
 ) -> Result<Response> {
-    let unit = scoped_unit(&state, &caller, form.unit_id, &Role::ORGANIZERS).await?;
+    let caller = &session.caller;
+    let unit = scoped_unit(&state, caller, form.unit_id, &Role::ORGANIZERS).await?;
     let created = async {
         let draft = form.draft(state.settings.display_offset())?;
-        activities::create(&state, &caller, &unit, &draft).await
+        activities::create(&state, caller, &unit, &draft).await
     }
     .await;
     match created {
@@ -249,18 +246,22 @@ pub async fn edit_form(
 /// Saves an edited activity and returns to its page; a refused form shows again, saying why.
 pub async fn edit(
     State(state): State<AppState>,
-    StaffVisit { lang, session }: StaffVisit,
     Path(id): Path<i64>,
-    CsrfForm { caller, form }: CsrfForm<ActivityForm>,
+    StaffForm {
+        lang,
+        session,
+        form,
+    }: StaffForm<ActivityForm>,
 ) -> Result<Response> {
-    let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
+    let caller = &session.caller;
+    let activity = run_activity(&state, caller, id, &Role::ORGANIZERS).await?;
     let updated = async {
         // The form has no geofence field yet: an edit keeps the activity's.
         let draft = ActivityDraft {
             geofence: activity.geofence(),
             ..form.draft(state.settings.display_offset())?
         };
-        activities::update(&state, &caller, &activity, &draft).await
+        activities::update(&state, caller, &activity, &draft).await
     }
     .await;
     match updated {
@@ -277,18 +278,10 @@ pub async fn edit(
 pub async fn cancel(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm { caller, .. }: CsrfForm<NoFields>,
+    StaffForm { session, .. }: StaffForm<NoFields>,
 ) -> Result<Response> {
-    let activity = run_activity(&state, &caller, id, &Role::ORGANIZERS).await?;
-    activities::cancel(&state, &caller, &activity).await?;
+    let caller = &session.caller;
+    let activity = run_activity(&state, caller, id, &Role::ORGANIZERS).await?;
+    activities::cancel(&state, caller, &activity).await?;
     Ok(to_activity(id))
-}
-
-/// 303 to the activity's console page.
-fn to_activity(id: i64) -> Response {
-    (
-        StatusCode::SEE_OTHER,
-        [(LOCATION, format!("/console/activities/{id}"))],
-    )
-        .into_response()
 }

@@ -1,8 +1,11 @@
 //! The phone pages' texts in Simplified Chinese (the default) and English, and which of the two a
 //! request asks for: `?lang=en`, or else an English-first `Accept-Language`.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use serde::Deserialize;
+use std::convert::Infallible;
 
 #[derive(Deserialize, Default)]
 pub struct LangQuery {
@@ -29,16 +32,14 @@ impl Lang {
 
     /// Every text in this language, by key: what the page's script shows.
     pub fn texts(self) -> serde_json::Map<String, serde_json::Value> {
-        TEXTS
-            .iter()
+        all_texts()
             .map(|&(key, zh, en)| (key.to_owned(), self.pick(zh, en).into()))
             .collect()
     }
 
     /// The text under `key` in this language.
     pub fn text(self, key: &str) -> &'static str {
-        TEXTS
-            .iter()
+        all_texts()
             .find(|(k, _, _)| *k == key)
             .map_or("", |&(_, zh, en)| self.pick(zh, en))
     }
@@ -51,7 +52,30 @@ impl Lang {
     }
 }
 
-/// Texts of the pages: key, Simplified Chinese, English.
+/// The language a request asks for, as an extractor.
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Lang, Infallible> {
+        let asked = axum::extract::Query::<LangQuery>::try_from_uri(&parts.uri)
+            .map(|q| q.0)
+            .unwrap_or_default();
+        Ok(Lang::of(&asked, &parts.headers))
+    }
+}
+
+/// A page text: key, Simplified Chinese, English.
+pub type Text = (&'static str, &'static str, &'static str);
+
+/// The texts of every part of the site, each kept beside the pages that show it.
+fn all_texts() -> impl Iterator<Item = &'static Text> {
+    let console = crate::http::console::TEXT_SECTIONS;
+    TEXTS
+        .iter()
+        .chain(console.iter().flat_map(|section| section.iter()))
+}
+
+/// Texts of the phone pages and the console's first pages.
 const TEXTS: &[(&str, &str, &str)] = &[
     ("html_lang", "zh-CN", "en"),
     // The landing page and the staff console.
@@ -136,7 +160,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Yes, cancel it (its codes stop working)",
     ),
     (
-        "activity_cancelled",
+        "cancelled_notice",
         "活动已取消",
         "This activity is cancelled",
     ),
@@ -274,3 +298,17 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("confirmed", "已确认", "confirmed"),
     ("adjusted", "已调整", "adjusted"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::all_texts;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_text_key_is_used_once() {
+        let mut seen = HashSet::new();
+        for (key, _, _) in all_texts() {
+            assert!(seen.insert(key), "the text key {key:?} is defined twice");
+        }
+    }
+}
