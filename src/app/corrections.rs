@@ -4,6 +4,8 @@
 
 use super::ledger::{audit_for, service_date};
 use crate::domain::ledger::{EntrySource, ReportStatus};
+use crate::domain::roles::{Caller, Role};
+use crate::domain::text::REASON;
 use crate::error::codes::{ALREADY_RESOLVED, INVALID_ENTRY, INVALID_MINUTES};
 use crate::error::{Error, Result};
 use crate::store::ledger::{LedgerEntry, LedgerRules, NewEntry, RecordReport, steps};
@@ -63,6 +65,43 @@ pub async fn correct_entry(
     .await?;
     tx.commit().await?;
     Ok(corrected)
+}
+
+/// A staff member's answer to a report: accept it, recording `minutes` for the activity, or
+/// decline it; with a reason either way.
+pub struct Resolution<'a> {
+    pub accept: bool,
+    pub minutes: Option<i64>,
+    pub reason: &'a str,
+}
+
+/// Resolves report `report_id` as `caller` answers it, if they organize for its activity's unit.
+pub async fn resolve_as_asked(
+    store: &Store,
+    caller: &Caller,
+    report_id: i64,
+    answer: Resolution<'_>,
+    rules: &LedgerRules,
+) -> Result<RecordReport> {
+    let report = store
+        .record_report(report_id)
+        .await?
+        .ok_or(Error::NotFound("report"))?;
+    if !caller.may(&Role::ORGANIZERS, &report.unit_path) {
+        return Err(Error::forbidden());
+    }
+    let reason = REASON.parse(answer.reason)?;
+    let accept = match (answer.accept, answer.minutes) {
+        (true, Some(m)) => Some(m),
+        (true, None) => {
+            return Err(Error::invalid(
+                INVALID_MINUTES,
+                "give the minutes to record",
+            ));
+        }
+        (false, _) => None,
+    };
+    resolve_report(store, &report, accept, &reason, caller.user_id, rules).await
 }
 
 /// Accepting a report records what it claims as a correction (of the named entry, or a new record

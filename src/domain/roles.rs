@@ -87,6 +87,24 @@ impl Caller {
         !self.grants.is_empty()
     }
 
+    /// The subtrees where the caller holds one of `roles`: the outermost paths only, each once.
+    pub fn roots(&self, roles: &[Role]) -> Vec<String> {
+        let held: Vec<&str> = self
+            .grants
+            .iter()
+            .filter(|g| roles.contains(&g.role))
+            .map(|g| g.unit_path.as_str())
+            .collect();
+        let mut roots: Vec<String> = held
+            .iter()
+            .filter(|p| !held.iter().any(|q| q != *p && p.starts_with(q)))
+            .map(|p| (*p).to_owned())
+            .collect();
+        roots.sort();
+        roots.dedup();
+        roots
+    }
+
     /// The paths of the subtrees the caller may see as staff.
     pub fn visible_roots(&self) -> Vec<String> {
         self.grants.iter().map(|g| g.unit_path.clone()).collect()
@@ -103,6 +121,25 @@ mod tests {
             unit_id: 0,
             unit_path: path.into(),
         }
+    }
+
+    #[test]
+    fn roots_are_the_outermost_units_of_the_roles_asked_for() {
+        let caller = Caller {
+            user_id: 1,
+            name: "x".into(),
+            grants: vec![
+                grant(Role::Organizer, "/1/2/3/"),
+                grant(Role::UnitAdmin, "/1/2/"),
+                grant(Role::Organizer, "/1/4/"),
+                grant(Role::SocialWorker, "/1/"),
+                grant(Role::Organizer, "/1/4/"),
+            ],
+            is_volunteer: false,
+        };
+        assert_eq!(caller.roots(&Role::ORGANIZERS), ["/1/2/", "/1/4/"]);
+        assert_eq!(caller.roots(&[Role::SocialWorker]), ["/1/"]);
+        assert!(caller.roots(&[Role::Committee]).is_empty());
     }
 
     #[test]

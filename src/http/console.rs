@@ -47,7 +47,7 @@ const TEXTS: &[Text] = &[
 ];
 
 /// The texts of the console's pages, section by section.
-pub const TEXT_SECTIONS: &[&[Text]] = &[TEXTS];
+pub const TEXT_SECTIONS: &[&[Text]] = &[TEXTS, activity::TEXTS, new_activity::TEXTS];
 
 /// The console's menu for `caller`: (text key, path) of each section one of their roles opens.
 pub fn menu(caller: &Caller) -> Vec<(&'static str, &'static str)> {
@@ -97,6 +97,10 @@ pub fn router() -> Router<AppState> {
             post(new_activity::cancel),
         )
         .route("/console/activities/{id}", get(activity::activity_page))
+        .route(
+            "/console/activities/{id}/attendances.csv",
+            get(activity::attendances_csv),
+        )
         .route("/console/activities/{id}/reviews", post(activity::review))
         .route("/console/login", post(log_in))
         .route("/console/logout", post(log_out))

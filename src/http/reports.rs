@@ -4,7 +4,7 @@
 use super::access::{require, scoped_unit, visible_volunteer};
 use super::extract::{Json, Path, Query};
 use crate::app::AppState;
-use crate::app::corrections;
+use crate::app::corrections::{self, Resolution};
 use crate::domain::ledger::{InvalidReportTarget, ReportTarget};
 use crate::domain::roles::{Caller, Role};
 use crate::domain::text::{REASON, REPORT_MESSAGE};
@@ -162,31 +162,12 @@ async fn resolve_report(
     Path(id): Path<i64>,
     Json(body): Json<ResolutionBody>,
 ) -> Result<Json<RecordReport>> {
-    let report = state
-        .store
-        .record_report(id)
-        .await?
-        .ok_or(Error::NotFound("report"))?;
-    require(&caller, &Role::ORGANIZERS, &report.unit_path)?;
-    let reason = REASON.parse(&body.reason)?;
-    let accept = match (body.accept, body.minutes) {
-        (true, Some(m)) => Some(m),
-        (true, None) => {
-            return Err(Error::invalid(
-                INVALID_MINUTES,
-                "give the minutes to record",
-            ));
-        }
-        (false, _) => None,
+    let answer = Resolution {
+        accept: body.accept,
+        minutes: body.minutes,
+        reason: &body.reason,
     };
-    let resolved = corrections::resolve_report(
-        &state.store,
-        &report,
-        accept,
-        &reason,
-        caller.user_id,
-        &state.ledger_rules(),
-    )
-    .await?;
+    let rules = state.ledger_rules();
+    let resolved = corrections::resolve_as_asked(&state.store, &caller, id, answer, &rules).await?;
     Ok(Json(resolved))
 }

@@ -19,17 +19,92 @@ struct Forgotten {
     unit_path: String,
 }
 
+/// The columns of an [`AttendanceRow`], from `attendances a JOIN volunteers v`.
+const ROW_COLUMNS: &str = "a.id, a.state, a.checked_in_at, a.checked_out_at, a.credited_minutes,
+    a.outside_geofence, a.volunteer_id, v.volunteer_no, v.name, a.in_lat, a.in_lon, a.out_lat,
+    a.out_lon, a.review, a.review_reason, a.fraudulent";
+
+/// Which of an activity's attendances a list shows.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub enum AttendanceFilter {
+    #[default]
+    All,
+    /// Checked in and not yet out.
+    Present,
+    /// Checked out or closed, not yet reviewed.
+    ToReview,
+}
+
+impl AttendanceFilter {
+    fn condition(self) -> &'static str {
+        match self {
+            AttendanceFilter::All => "",
+            AttendanceFilter::Present => " AND a.state = 'checked_in'",
+            AttendanceFilter::ToReview => " AND a.state <> 'checked_in' AND a.review IS NULL",
+        }
+    }
+}
+
+/// How many of an activity's attendances are in each stage.
+#[derive(sqlx::FromRow, Default)]
+pub struct AttendanceCounts {
+    pub total: i64,
+    pub present: i64,
+    pub to_review: i64,
+    pub confirmed: i64,
+    pub rejected: i64,
+}
+
 impl Store {
     pub async fn attendances_of(&self, activity_id: i64) -> Result<Vec<AttendanceRow>> {
-        Ok(query_as(
-            "SELECT a.id, a.state, a.checked_in_at, a.checked_out_at, a.credited_minutes, a.outside_geofence,
-                 a.volunteer_id, v.volunteer_no, v.name, a.in_lat, a.in_lon, a.out_lat, a.out_lon,
-                 a.review, a.review_reason, a.fraudulent
-             FROM attendances a JOIN volunteers v ON v.id = a.volunteer_id
-             WHERE a.activity_id = $1 ORDER BY a.checked_in_at, a.id",
-        )
+        Ok(query_as(format!(
+            "SELECT {ROW_COLUMNS} FROM attendances a JOIN volunteers v ON v.id = a.volunteer_id
+             WHERE a.activity_id = $1 ORDER BY a.checked_in_at, a.id"
+        ))
         .bind(activity_id)
         .fetch_all(&self.db)
+        .await?)
+    }
+
+    /// A page of the activity's attendances in the order of arrival: those `filter` keeps whose
+    /// volunteer number or name begins with `search`.
+    pub async fn attendances_page(
+        &self,
+        activity_id: i64,
+        filter: AttendanceFilter,
+        search: Option<&str>,
+        (limit, offset): (i64, i64),
+    ) -> Result<Vec<AttendanceRow>> {
+        let matching = if search.is_some() {
+            " AND (v.volunteer_no LIKE $4 ESCAPE '\\' OR v.name LIKE $4 ESCAPE '\\')"
+        } else {
+            ""
+        };
+        let mut q = query_as(format!(
+            "SELECT {ROW_COLUMNS} FROM attendances a JOIN volunteers v ON v.id = a.volunteer_id
+             WHERE a.activity_id = $1{}{matching} ORDER BY a.checked_in_at, a.id LIMIT $2 OFFSET $3",
+            filter.condition()
+        ))
+        .bind(activity_id)
+        .bind(limit)
+        .bind(offset);
+        if let Some(s) = search {
+            q = q.bind(format!("{}%", like_escaped(s)));
+        }
+        Ok(q.fetch_all(&self.db).await?)
+    }
+
+    pub async fn attendance_counts(&self, activity_id: i64) -> Result<AttendanceCounts> {
+        Ok(query_as(
+            "SELECT COUNT(*) AS total,
+                 COALESCE(SUM(CASE WHEN state = 'checked_in' THEN 1 ELSE 0 END), 0) AS present,
+                 COALESCE(SUM(CASE WHEN state <> 'checked_in' AND review IS NULL THEN 1 ELSE 0 END), 0) AS to_review,
+                 COALESCE(SUM(CASE WHEN review IN ('confirmed', 'adjusted') THEN 1 ELSE 0 END), 0) AS confirmed,
+                 COALESCE(SUM(CASE WHEN review = 'rejected' THEN 1 ELSE 0 END), 0) AS rejected
+             FROM attendances WHERE activity_id = $1",
+        )
+        .bind(activity_id)
+        .fetch_one(&self.db)
         .await?)
     }
 
@@ -99,4 +174,16 @@ impl Store {
         tx.commit().await?;
         Ok(closed)
     }
+}
+
+/// `text` for a `LIKE … ESCAPE '\'` pattern: its `%`, `_` and `\` match only themselves.
+pub fn like_escaped(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
 }

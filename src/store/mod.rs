@@ -8,7 +8,7 @@
 
 pub mod accounts;
 pub mod activities;
-mod attendances;
+pub mod attendances;
 mod audit;
 pub mod backup;
 pub mod certificates;

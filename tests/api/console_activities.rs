@@ -15,6 +15,7 @@ both_backends!(
     organizers_see_what_to_confirm_overdue_first_and_what_is_under_way_and_coming,
     organizers_confirm_adjust_and_reject_on_the_activity_page,
     organizers_create_an_activity_from_the_form_in_local_time,
+    a_crowded_activity_lists_its_attendances_a_page_at_a_time_and_downloads_them_all,
 );
 
 /// An activity of the scene's community titled `title`, from `starts` to `ends` hours from now.
@@ -262,4 +263,76 @@ async fn organizers_create_an_activity_from_the_form_in_local_time(app: TestApp)
     let mut elsewhere = form("11:30");
     elsewhere[1].1 = other_community.to_string();
     assert_eq!(send(elsewhere).await.0, StatusCode::FORBIDDEN);
+}
+
+async fn a_crowded_activity_lists_its_attendances_a_page_at_a_time_and_downloads_them_all(
+    app: TestApp,
+) {
+    let s = app.scene().await;
+    let (activity, start) = finished_activity(&app, &s).await;
+    for n in 1..=52 {
+        let v = app.registered_by(&s.admin, n, s.community).await;
+        let out = (n != 52).then(|| start + Duration::hours(2));
+        app.served(activity, v, start + Duration::seconds(n.into()), out)
+            .await;
+    }
+    let page = format!("/console/activities/{activity}");
+    let rows = |html: &str| html.matches(r#"<tr id="attendance-"#).count();
+
+    let (status, first) = console_page(&app, &page, Some(&s.organizer)).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(rows(&first), 50, "fifty to a page");
+    assert!(first.contains("志愿者1<") && !first.contains("志愿者51<"));
+    assert!(
+        first.contains(r#"<b>51</b>"#),
+        "51 wait for review: {first}"
+    );
+    let (_, second) = console_page(&app, &format!("{page}?page=2"), Some(&s.organizer)).await;
+    assert_eq!(rows(&second), 2, "{second}");
+    assert!(second.contains("志愿者51<") && second.contains("志愿者52<"));
+
+    let (_, present) =
+        console_page(&app, &format!("{page}?show=present"), Some(&s.organizer)).await;
+    assert_eq!(rows(&present), 1);
+    assert!(present.contains("志愿者52<"), "{present}");
+    let (_, found) = console_page(&app, &format!("{page}?q=志愿者5"), Some(&s.organizer)).await;
+    assert_eq!(
+        rows(&found),
+        4,
+        "志愿者5, 50, 51, 52: the names begin with the search"
+    );
+    let (_, none) = console_page(&app, &format!("{page}?q=%25"), Some(&s.organizer)).await;
+    assert_eq!(rows(&none), 0, "a % is a character, not a wildcard");
+
+    let csv = app
+        .client
+        .get(format!("{}{page}/attendances.csv", app.base))
+        .header(COOKIE, format!("vledger_session={}", s.organizer))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(
+        csv.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let body = csv.text().await.unwrap();
+    assert!(
+        body.starts_with('\u{feff}'),
+        "a byte-order mark for spreadsheets"
+    );
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(lines.len(), 53, "a header and every attendance");
+    assert!(lines[0].contains("志愿者编号"), "{}", lines[0]);
+    assert!(lines[1].contains("志愿者1,"), "{}", lines[1]);
+
+    // Another community's organizer gets neither the list nor the file.
+    let (_, other_community) = app.street_and_community(&s.admin, "西街道", "西社区").await;
+    let (_, other) = app
+        .staff(&s.admin, "organizer-b", "organizer", other_community)
+        .await;
+    let (status, _) = console_page(&app, &format!("{page}/attendances.csv"), Some(&other)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

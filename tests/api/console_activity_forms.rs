@@ -58,6 +58,9 @@ async fn organizers_copy_edit_and_cancel_an_activity(app: TestApp) {
         "organiser",
         "person_in_charge",
         "capacity",
+        "fence_lat",
+        "fence_lon",
+        "fence_radius",
     ]
     .into_iter()
     .map(|name| (name, value_of(&edit, name)))
@@ -68,7 +71,22 @@ async fn organizers_copy_edit_and_cancel_an_activity(app: TestApp) {
         ("qr_mode", "rotating".to_owned()),
     ])
     .collect();
+    assert_eq!(value_of(&edit, "fence_lat"), "31.8206");
     let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+
+    // Half an area is refused, saying why, and changes nothing.
+    let half: Vec<(&str, &str)> = form
+        .iter()
+        .map(|&(k, v)| (k, if k == "fence_radius" { "" } else { v }))
+        .collect();
+    let (status, html) = post_form(&app, &format!("{page}/edit"), &s.organizer, &half).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("radius"), "{html}");
+    let (_, stored) = app
+        .get(&format!("/api/v1/activities/{id}"), Some(&s.organizer))
+        .await;
+    assert_eq!(stored["title"], "敬老院义务理发");
+
     let (status, _) = post_form(&app, &format!("{page}/edit"), &s.organizer, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, stored) = app

@@ -70,13 +70,7 @@ pub async fn my_activities(
     State(state): State<AppState>,
     StaffVisit { lang, session }: StaffVisit,
 ) -> Result<Response> {
-    let roots: Vec<&str> = session
-        .caller
-        .grants
-        .iter()
-        .filter(|g| Role::ORGANIZERS.contains(&g.role))
-        .map(|g| g.unit_path.as_str())
-        .collect();
+    let roots = session.caller.roots(&Role::ORGANIZERS);
     let s = &state.settings;
     let zone = s.display_offset();
     let now = Utc::now();

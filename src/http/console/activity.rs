@@ -1,9 +1,12 @@
-//! One activity in the console: its attendances 签到记录 and the organizer's review of them —
-//! confirm every checked-out attendance, or confirm, adjust (minutes and a reason) or reject (a
-//! reason, perhaps marked fraudulent) one — through the same use case and access check as
-//! `POST /api/v1/activities/{id}/confirmations`, all or nothing.
+//! One activity in the console: its attendances 签到记录, a page at a time (all, those present,
+//! those waiting for review; searched by volunteer number or name), refreshing themselves while
+//! the page is open, and the organizer's review of them — confirm every checked-out attendance,
+//! or confirm, adjust (minutes and a reason) or reject (a reason, perhaps marked fraudulent) one —
+//! through the same use case and access check as `POST /api/v1/activities/{id}/confirmations`,
+//! all or nothing. The attendances also download as a CSV file.
 
-use super::{StaffForm, StaffVisit, head, to_activity};
+use super::paging::{ListQuery, Pager};
+use super::{StaffForm, StaffVisit, head, see_other};
 use crate::app::AppState;
 use crate::app::ledger::{ReviewRequest, review_as_asked};
 use crate::domain::attendance::AttendanceState;
@@ -13,16 +16,45 @@ use crate::domain::text::REASON;
 use crate::error::codes::INVALID_FIELD;
 use crate::error::{Error, Result};
 use crate::http::access::run_activity;
-use crate::http::extract::{Path, SignedIn};
-use crate::http::pages::texts::Lang;
-use crate::http::render::{Head, page};
+use crate::http::extract::{Path, Query, SignedIn};
+use crate::http::pages::texts::{Lang, Text};
+use crate::http::render::{Head, csv_file, page};
 use crate::store::activities::{Activity, AttendanceRow};
+use crate::store::attendances::{AttendanceCounts, AttendanceFilter};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Deserialize;
+
+/// Texts of the activity's page and its CSV file.
+pub const TEXTS: &[Text] = &[
+    ("att_total", "共", "All"),
+    ("att_manual_entry", "补录时长", "Record hours by hand"),
+    ("att_show", "显示", "Show"),
+    ("att_show_all", "全部", "All"),
+    (
+        "att_show_present",
+        "在场（未签退）",
+        "Present (not checked out)",
+    ),
+    ("att_show_to_review", "待确认", "To confirm"),
+    (
+        "att_search_hint",
+        "志愿者编号或姓名",
+        "Volunteer number or name",
+    ),
+    ("csv_volunteer_no", "志愿者编号", "Volunteer number"),
+    ("csv_name", "姓名", "Name"),
+    ("csv_state", "状态", "State"),
+    ("csv_checked_in", "签到时间", "Checked in"),
+    ("csv_checked_out", "签退时间", "Checked out"),
+    ("csv_minutes", "时长（分钟）", "Minutes"),
+    ("csv_outside_fence", "签到位置异常", "Outside the area"),
+    ("csv_review", "确认结果", "Review"),
+    ("csv_review_reason", "原因", "Reason"),
+];
 
 #[derive(Template)]
 #[template(path = "console/activity.html")]
@@ -32,9 +64,51 @@ struct ActivityPage {
     session: Option<SignedIn>,
     activity: Activity,
     when: String,
+    counts: AttendanceCounts,
+    /// What the list shows: the filter's key and the search.
+    shown: AttendanceView,
+    /// The view's query string, kept by the review forms so that they return to it.
+    view_query: String,
     rows: Vec<Row>,
+    pager: Pager,
     /// Why the last review was refused; nothing was changed.
     refused: Option<String>,
+}
+
+/// `?show=all|present|to_review&q=…&page=N`: which attendances the page lists.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct AttendanceView {
+    show: String,
+    q: String,
+    page: Option<i64>,
+}
+
+impl AttendanceView {
+    fn list(&self) -> ListQuery {
+        ListQuery {
+            q: self.q.clone(),
+            page: self.page,
+        }
+    }
+
+    fn filter(&self) -> AttendanceFilter {
+        match self.show.as_str() {
+            "present" => AttendanceFilter::Present,
+            "to_review" => AttendanceFilter::ToReview,
+            _ => AttendanceFilter::All,
+        }
+    }
+
+    /// The query string that shows this view again.
+    fn query(&self) -> String {
+        serde_urlencoded::to_string([
+            ("show", self.show.as_str()),
+            ("q", self.q.as_str()),
+            ("page", &self.list().page().to_string()),
+        ])
+        .unwrap_or_default()
+    }
 }
 
 struct Row {
@@ -74,23 +148,30 @@ fn row(r: AttendanceRow, zone: FixedOffset) -> Row {
     }
 }
 
-/// The activity's page, answered with `status`.
+/// The activity's page showing `shown`, answered with `status`.
 async fn render(
     state: &AppState,
-    session: SignedIn,
+    (session, lang): (SignedIn, Lang),
     activity: Activity,
-    lang: Lang,
+    shown: AttendanceView,
     status: StatusCode,
     refused: Option<String>,
 ) -> Result<Response> {
     let zone = state.settings.display_offset();
-    let rows = state
+    let list = &shown.list();
+    let mut found = state
         .store
-        .attendances_of(activity.id)
-        .await?
-        .into_iter()
-        .map(|r| row(r, zone))
-        .collect();
+        .attendances_page(
+            activity.id,
+            shown.filter(),
+            list.search(),
+            (list.limit(), list.offset()),
+        )
+        .await?;
+    let path = format!("/console/activities/{}?show={}", activity.id, shown.show);
+    let pager = list.pager(&path, &mut found);
+    let rows = found.into_iter().map(|r| row(r, zone)).collect();
+    let counts = state.store.attendance_counts(activity.id).await?;
     let when = format!(
         "{}–{}",
         activity
@@ -105,7 +186,11 @@ async fn render(
         session: Some(session),
         activity,
         when,
+        counts,
+        view_query: shown.query(),
+        shown,
         rows,
+        pager,
         refused,
     };
     page(status, &view)
@@ -116,9 +201,64 @@ pub async fn activity_page(
     State(state): State<AppState>,
     StaffVisit { lang, session }: StaffVisit,
     Path(id): Path<i64>,
+    Query(shown): Query<AttendanceView>,
 ) -> Result<Response> {
     let activity = run_activity(&state, &session.caller, id, &Role::ORGANIZERS).await?;
-    render(&state, session, activity, lang, StatusCode::OK, None).await
+    render(
+        &state,
+        (session, lang),
+        activity,
+        shown,
+        StatusCode::OK,
+        None,
+    )
+    .await
+}
+
+/// `/console/activities/{id}/attendances.csv`: every attendance of the activity, for a
+/// spreadsheet.
+pub async fn attendances_csv(
+    State(state): State<AppState>,
+    StaffVisit { lang, session }: StaffVisit,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    let activity = run_activity(&state, &session.caller, id, &Role::ORGANIZERS).await?;
+    let zone = state.settings.display_offset();
+    let time = |t: Option<DateTime<Utc>>| {
+        t.map_or_else(String::new, |t| {
+            t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
+        })
+    };
+    let rows = state.store.attendances_of(activity.id).await?;
+    let header = [
+        "csv_volunteer_no",
+        "csv_name",
+        "csv_state",
+        "csv_checked_in",
+        "csv_checked_out",
+        "csv_minutes",
+        "csv_outside_fence",
+        "csv_review",
+        "csv_review_reason",
+    ]
+    .map(|key| lang.text(key));
+    let lines = rows.into_iter().map(|r| {
+        let a = r.attendance;
+        [
+            r.volunteer_no,
+            r.name,
+            lang.text(a.state.as_str()).to_owned(),
+            time(Some(a.checked_in_at)),
+            time(a.checked_out_at),
+            a.credited_minutes
+                .map_or_else(String::new, |m| m.to_string()),
+            if a.outside_geofence { "1" } else { "" }.to_owned(),
+            r.review
+                .map_or_else(String::new, |k| lang.text(&k).to_owned()),
+            r.review_reason.unwrap_or_default(),
+        ]
+    });
+    csv_file(&format!("attendances-{id}.csv"), &header, lines)
 }
 
 /// A review form: `action` is `confirm_all`, `confirm`, `adjust` or `reject`.
@@ -173,6 +313,7 @@ impl ReviewForm {
 pub async fn review(
     State(state): State<AppState>,
     Path(id): Path<i64>,
+    Query(shown): Query<AttendanceView>,
     StaffForm {
         lang,
         session,
@@ -188,17 +329,13 @@ pub async fn review(
     }
     .await;
     match outcome {
-        Ok(_) => Ok(to_activity(id)),
+        Ok(_) => Ok(see_other(format!(
+            "/console/activities/{id}?{}",
+            shown.query()
+        ))),
         Err(e @ (Error::Invalid { .. } | Error::Conflict { .. } | Error::NotFound(_))) => {
-            render(
-                &state,
-                session,
-                activity,
-                lang,
-                e.status(),
-                Some(e.to_string()),
-            )
-            .await
+            let why = Some(e.to_string());
+            render(&state, (session, lang), activity, shown, e.status(), why).await
         }
         Err(e) => Err(e),
     }

@@ -5,13 +5,14 @@
 use super::{NoFields, StaffForm, StaffVisit, head, to_activity};
 use crate::app::AppState;
 use crate::app::activities::{self, ActivityDraft};
+use crate::domain::attendance::Geofence;
 use crate::domain::qr::QrMode;
 use crate::domain::roles::{Caller, Role};
-use crate::error::codes::{INVALID_CAPACITY, INVALID_FIELD, INVALID_TIME};
+use crate::error::codes::{INVALID_CAPACITY, INVALID_FIELD, INVALID_GEOFENCE, INVALID_TIME};
 use crate::error::{Error, Result};
 use crate::http::access::{run_activity, scoped_unit};
 use crate::http::extract::{Path, Query, SignedIn};
-use crate::http::pages::texts::Lang;
+use crate::http::pages::texts::{Lang, Text};
 use crate::http::render::{Head, page};
 use crate::store::activities::Activity;
 use askama::Template;
@@ -20,6 +21,20 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::Deserialize;
+
+/// Texts of the activity form's area fields.
+pub const TEXTS: &[Text] = &[
+    ("fence", "签到范围（可不填）", "Check-in area (optional)"),
+    (
+        "fence_note",
+        "填写后，在范围外的签到会被标记供您核实（不会被拒绝）。",
+        "Scans from outside the area are flagged for you to check (never refused).",
+    ),
+    ("fence_lat", "纬度", "Latitude"),
+    ("fence_lon", "经度", "Longitude"),
+    ("fence_radius", "半径（米）", "Radius (m)"),
+    ("fence_here", "使用我当前的位置", "Use where I am now"),
+];
 
 #[derive(Template)]
 #[template(path = "console/new_activity.html")]
@@ -53,12 +68,17 @@ pub struct ActivityForm {
     capacity: String,
     organiser: String,
     person_in_charge: String,
+    /// The geofence: the venue's latitude and longitude and a radius in metres, all or none.
+    fence_lat: String,
+    fence_lon: String,
+    fence_radius: String,
 }
 
 impl ActivityForm {
     /// The form filled in with `a`'s fields.
     fn of(a: &Activity, zone: FixedOffset) -> ActivityForm {
         let local = |t: DateTime<Utc>| t.with_timezone(&zone);
+        let fence = a.geofence();
         ActivityForm {
             unit_id: a.unit_id,
             title: a.title.clone(),
@@ -73,6 +93,24 @@ impl ActivityForm {
             capacity: a.capacity.map_or_else(String::new, |c| c.to_string()),
             organiser: a.organiser.clone(),
             person_in_charge: a.person_in_charge.clone(),
+            fence_lat: fence.map_or_else(String::new, |g| g.lat.to_string()),
+            fence_lon: fence.map_or_else(String::new, |g| g.lon.to_string()),
+            fence_radius: fence.map_or_else(String::new, |g| g.radius_m.to_string()),
+        }
+    }
+
+    /// The geofence typed: none when its three fields are empty.
+    fn geofence(&self) -> Result<Option<Geofence>> {
+        let fields = [&self.fence_lat, &self.fence_lon, &self.fence_radius].map(|f| f.trim());
+        if fields.iter().all(|f| f.is_empty()) {
+            return Ok(None);
+        }
+        match fields.map(|f| f.parse::<f64>()) {
+            [Ok(lat), Ok(lon), Ok(radius_m)] => Ok(Some(Geofence { lat, lon, radius_m })),
+            _ => Err(Error::invalid(
+                INVALID_GEOFENCE,
+                "the area needs a latitude, a longitude and a radius in metres, or none of them",
+            )),
         }
     }
 
@@ -117,7 +155,7 @@ impl ActivityForm {
             organiser: optional(&self.organiser),
             person_in_charge: optional(&self.person_in_charge),
             capacity,
-            geofence: None,
+            geofence: self.geofence()?,
         })
     }
 }
@@ -256,11 +294,7 @@ pub async fn edit(
     let caller = &session.caller;
     let activity = run_activity(&state, caller, id, &Role::ORGANIZERS).await?;
     let updated = async {
-        // The form has no geofence field yet: an edit keeps the activity's.
-        let draft = ActivityDraft {
-            geofence: activity.geofence(),
-            ..form.draft(state.settings.display_offset())?
-        };
+        let draft = form.draft(state.settings.display_offset())?;
         activities::update(&state, caller, &activity, &draft).await
     }
     .await;

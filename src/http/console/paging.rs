@@ -37,7 +37,7 @@ impl ListQuery {
     }
 
     /// Cuts `rows` (fetched with [`limit`](Self::limit)) to the page and says where the pages
-    /// before and after are, under `path`.
+    /// before and after are, under `path` (which may carry a query of its own).
     pub fn pager<T>(&self, path: &str, rows: &mut Vec<T>) -> Pager {
         let has_next = rows.len() as i64 > PER_PAGE;
         rows.truncate(PER_PAGE as usize);
@@ -45,7 +45,8 @@ impl ListQuery {
             let query =
                 serde_urlencoded::to_string([("q", self.q.as_str()), ("page", &page.to_string())])
                     .unwrap_or_default();
-            format!("{path}?{query}")
+            let joint = if path.contains('?') { '&' } else { '?' };
+            format!("{path}{joint}{query}")
         };
         let page = self.page();
         Pager {

@@ -105,6 +105,17 @@ pub struct RecordReport {
     pub unit_path: String,
 }
 
+/// A report as the staff's inbox shows it: with who filed it and about which activity.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReportInInbox {
+    #[sqlx(flatten)]
+    pub report: RecordReport,
+    pub volunteer_name: String,
+    pub volunteer_no: String,
+    pub activity_title: String,
+    pub activity_starts_at: DateTime<Utc>,
+}
+
 /// A volunteer's report about to be filed.
 #[derive(Debug, Clone)]
 pub struct NewReport {

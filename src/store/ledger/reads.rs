@@ -2,16 +2,19 @@
 //! activities still waiting for review.
 
 use super::steps::ENTRY;
-use super::{EntryView, LedgerEntry, NewReport, PendingActivity, RecordReport, YearTotals};
+use super::{
+    EntryView, LedgerEntry, NewReport, PendingActivity, RecordReport, ReportInInbox, YearTotals,
+};
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::store::db::{query_as, query_scalar};
 use chrono::{DateTime, Utc};
 
-const REPORT: &str = "SELECT r.id, r.volunteer_id, r.activity_id, r.entry_id, r.kind, r.minutes_claimed,
-    r.message, r.status, r.resolution_reason, r.correction_entry_id, r.resolved_by, r.resolved_at,
-    r.created_at, u.path AS unit_path
-    FROM record_reports r JOIN activities a ON a.id = r.activity_id JOIN units u ON u.id = a.unit_id";
+const REPORT_COLUMNS: &str = "r.id, r.volunteer_id, r.activity_id, r.entry_id, r.kind,
+    r.minutes_claimed, r.message, r.status, r.resolution_reason, r.correction_entry_id,
+    r.resolved_by, r.resolved_at, r.created_at, u.path AS unit_path";
+const REPORT_FROM: &str =
+    "FROM record_reports r JOIN activities a ON a.id = r.activity_id JOIN units u ON u.id = a.unit_id";
 
 impl Store {
     pub async fn entry(&self, id: i64) -> Result<Option<(LedgerEntry, String)>> {
@@ -91,7 +94,7 @@ impl Store {
     }
 
     pub async fn record_report(&self, id: i64) -> Result<Option<RecordReport>> {
-        Ok(query_as(format!("{REPORT} WHERE r.id = $1"))
+        Ok(query_as(format!("SELECT {REPORT_COLUMNS} {REPORT_FROM} WHERE r.id = $1"))
             .bind(id)
             .fetch_optional(&self.db)
             .await?)
@@ -99,7 +102,7 @@ impl Store {
 
     pub async fn reports_of(&self, volunteer_id: i64) -> Result<Vec<RecordReport>> {
         Ok(query_as(format!(
-            "{REPORT} WHERE r.volunteer_id = $1 ORDER BY r.id DESC"
+            "SELECT {REPORT_COLUMNS} {REPORT_FROM} WHERE r.volunteer_id = $1 ORDER BY r.id DESC"
         ))
         .bind(volunteer_id)
         .fetch_all(&self.db)
@@ -108,10 +111,33 @@ impl Store {
 
     pub async fn reports_within(&self, path: &str, open_only: bool) -> Result<Vec<RecordReport>> {
         Ok(query_as(format!(
-            "{REPORT} WHERE u.path >= $1 AND u.path < $1 || '~' AND (r.status = 'open' OR NOT $2) ORDER BY r.id"
+            "SELECT {REPORT_COLUMNS} {REPORT_FROM} WHERE u.path >= $1 AND u.path < $1 || '~' AND (r.status = 'open' OR NOT $2) ORDER BY r.id"
         ))
         .bind(path)
         .bind(open_only)
+        .fetch_all(&self.db)
+        .await?)
+    }
+
+    /// A page of the reports about activities under `path` (only the open ones when
+    /// `open_only`), oldest first: the order they are to be answered in.
+    pub async fn reports_inbox(
+        &self,
+        path: &str,
+        open_only: bool,
+        (limit, offset): (i64, i64),
+    ) -> Result<Vec<ReportInInbox>> {
+        Ok(query_as(format!(
+            "SELECT {REPORT_COLUMNS}, v.name AS volunteer_name, v.volunteer_no,
+                 a.title AS activity_title, a.starts_at AS activity_starts_at
+             {REPORT_FROM} JOIN volunteers v ON v.id = r.volunteer_id
+             WHERE u.path >= $1 AND u.path < $1 || '~' AND (r.status = 'open' OR NOT $2)
+             ORDER BY r.id LIMIT $3 OFFSET $4"
+        ))
+        .bind(path)
+        .bind(open_only)
+        .bind(limit)
+        .bind(offset)
         .fetch_all(&self.db)
         .await?)
     }
