@@ -26,6 +26,7 @@ use serde::de::DeserializeOwned;
 
 mod activities;
 mod activity;
+mod corrections;
 mod new_activity;
 pub mod paging;
 
@@ -47,7 +48,12 @@ const TEXTS: &[Text] = &[
 ];
 
 /// The texts of the console's pages, section by section.
-pub const TEXT_SECTIONS: &[&[Text]] = &[TEXTS, activity::TEXTS, new_activity::TEXTS];
+pub const TEXT_SECTIONS: &[&[Text]] = &[
+    TEXTS,
+    activity::TEXTS,
+    new_activity::TEXTS,
+    corrections::TEXTS,
+];
 
 /// The console's menu for `caller`: (text key, path) of each section one of their roles opens.
 pub fn menu(caller: &Caller) -> Vec<(&'static str, &'static str)> {
@@ -102,6 +108,8 @@ pub fn router() -> Router<AppState> {
             get(activity::attendances_csv),
         )
         .route("/console/activities/{id}/reviews", post(activity::review))
+        .route("/console/corrections", get(corrections::inbox))
+        .route("/console/corrections/{id}", post(corrections::answer))
         .route("/console/login", post(log_in))
         .route("/console/logout", post(log_out))
 }

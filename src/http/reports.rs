@@ -1,13 +1,13 @@
 //! Record reports 纠错: a volunteer reports a wrong or missing record of an activity they served
 //! in, and an organizer of its unit accepts it (recording a correction) or declines it.
 
-use super::access::{require, scoped_unit, visible_volunteer};
+use super::access::{scoped_unit, visible_volunteer};
 use super::extract::{Json, Path, Query};
 use crate::app::AppState;
 use crate::app::corrections::{self, Resolution};
 use crate::domain::ledger::{InvalidReportTarget, ReportTarget};
 use crate::domain::roles::{Caller, Role};
-use crate::domain::text::{REASON, REPORT_MESSAGE};
+use crate::domain::text::REPORT_MESSAGE;
 use crate::error::codes::{
     ALREADY_RESOLVED, INVALID_ENTRY, INVALID_KIND, INVALID_MESSAGE, INVALID_MINUTES,
     REASON_REQUIRED,

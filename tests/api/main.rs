@@ -15,6 +15,7 @@ mod confirmations;
 mod console;
 mod console_activities;
 mod console_activity_forms;
+mod console_corrections;
 mod health;
 mod id_numbers;
 mod instances;

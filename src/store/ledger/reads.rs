@@ -13,8 +13,7 @@ use chrono::{DateTime, Utc};
 const REPORT_COLUMNS: &str = "r.id, r.volunteer_id, r.activity_id, r.entry_id, r.kind,
     r.minutes_claimed, r.message, r.status, r.resolution_reason, r.correction_entry_id,
     r.resolved_by, r.resolved_at, r.created_at, u.path AS unit_path";
-const REPORT_FROM: &str =
-    "FROM record_reports r JOIN activities a ON a.id = r.activity_id JOIN units u ON u.id = a.unit_id";
+const REPORT_FROM: &str = "FROM record_reports r JOIN activities a ON a.id = r.activity_id JOIN units u ON u.id = a.unit_id";
 
 impl Store {
     pub async fn entry(&self, id: i64) -> Result<Option<(LedgerEntry, String)>> {
@@ -94,10 +93,12 @@ impl Store {
     }
 
     pub async fn record_report(&self, id: i64) -> Result<Option<RecordReport>> {
-        Ok(query_as(format!("SELECT {REPORT_COLUMNS} {REPORT_FROM} WHERE r.id = $1"))
-            .bind(id)
-            .fetch_optional(&self.db)
-            .await?)
+        Ok(query_as(format!(
+            "SELECT {REPORT_COLUMNS} {REPORT_FROM} WHERE r.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await?)
     }
 
     pub async fn reports_of(&self, volunteer_id: i64) -> Result<Vec<RecordReport>> {
