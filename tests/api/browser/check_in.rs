@@ -1,8 +1,8 @@
 //! A phone logs in from a scanned code, checks in and later checks out, and sees its hours.
 
 use super::{
-    Driver, assert_fits_the_screen, assert_policy_kept, give_position, log_in, phone_browser,
-    save_screenshot, start_driver, text_of, wait_for_text,
+    Driver, assert_fits_the_screen, assert_policy_kept, give_position, log_in, move_check_ins_back,
+    phone_browser, save_screenshot, start_driver, text_of, wait_for_text,
 };
 use crate::both_backends;
 use crate::support::{PASSWORD, TestApp, applicant, id_number, open_activity, phone, qr_url};
@@ -13,27 +13,6 @@ use serde_json::json;
 
 /// The phone page after check-in, left in the temporary folder for a person to look at.
 const SCREENSHOT: &str = "vledger-phone.png";
-
-/// Moves the volunteer's check-in back in time, so that the next scan checks out.
-async fn move_check_in_back(database_url: &str, by: Duration) {
-    use sqlx::Connection;
-    let at = Utc::now() - by;
-    if database_url.starts_with("sqlite:") {
-        let mut c = sqlx::SqliteConnection::connect(database_url).await.unwrap();
-        sqlx::query("UPDATE attendances SET checked_in_at = ?1, last_scan_at = ?1")
-            .bind(at)
-            .execute(&mut c)
-            .await
-            .unwrap();
-    } else {
-        let mut c = sqlx::PgConnection::connect(database_url).await.unwrap();
-        sqlx::query("UPDATE attendances SET checked_in_at = $1, last_scan_at = $1")
-            .bind(at)
-            .execute(&mut c)
-            .await
-            .unwrap();
-    }
-}
 
 async fn phone_checks_in_and_out(app: &TestApp, driver: &Driver, browser: &Client) {
     let position = (30.657, 104.066);
@@ -76,7 +55,7 @@ async fn phone_checks_in_and_out(app: &TestApp, driver: &Driver, browser: &Clien
     assert_fits_the_screen(browser).await;
     save_screenshot(browser, SCREENSHOT).await;
 
-    move_check_in_back(&app.database_url, Duration::minutes(90)).await;
+    move_check_ins_back(&app.database_url, Duration::minutes(90)).await;
     browser.goto(&url).await.unwrap();
     let shown = wait_for_text(browser, "result", |t| t.starts_with("已签退")).await;
     assert_eq!(shown, "已签退 · 1.50 小时");

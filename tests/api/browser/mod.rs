@@ -3,6 +3,7 @@
 
 mod certificate;
 mod check_in;
+mod console;
 mod crafted_text;
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -10,8 +11,25 @@ use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
-const WIDTH: u32 = 360;
-const HEIGHT: u32 = 740;
+/// A browser window: its size, and whether it is a phone's (touch, mobile user agent).
+#[derive(Clone, Copy)]
+struct Screen {
+    width: u32,
+    height: u32,
+    mobile: bool,
+}
+
+const PHONE: Screen = Screen {
+    width: 360,
+    height: 740,
+    mobile: true,
+};
+const DESKTOP: Screen = Screen {
+    width: 1280,
+    height: 800,
+    mobile: false,
+};
+const WIDTH: u32 = PHONE.width;
 
 fn ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
@@ -81,6 +99,16 @@ async fn start_driver() -> Option<Driver> {
 }
 
 async fn phone_browser(driver: &Driver) -> Client {
+    open_browser(driver, PHONE, driver.profile.path()).await
+}
+
+/// A headless Chromium on `screen`, keeping its profile in `profile` (one per open browser).
+async fn open_browser(driver: &Driver, screen: Screen, profile: &std::path::Path) -> Client {
+    let Screen {
+        width,
+        height,
+        mobile,
+    } = screen;
     let chrome = env_or("VLEDGER_TEST_CHROME", "/usr/bin/chromium");
     let args = [
         "--headless",
@@ -97,19 +125,21 @@ async fn phone_browser(driver: &Driver) -> Client {
     .into_iter()
     .chain([
         "--lang=zh-CN".into(),
-        format!("--window-size={WIDTH},{HEIGHT}"),
-        format!("--user-data-dir={}", driver.profile.path().display()),
+        format!("--window-size={width},{height}"),
+        format!("--user-data-dir={}", profile.display()),
     ])
     .collect::<Vec<_>>();
-    let options = json!({
+    let mut options = json!({
         "binary": chrome,
         "args": args,
         "prefs": {"intl.accept_languages": "zh-CN,zh"},
-        "mobileEmulation": {
-            "deviceMetrics": {"width": WIDTH, "height": HEIGHT, "pixelRatio": 2.0, "touch": true, "mobile": true},
-            "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
-        },
     });
+    if mobile {
+        options["mobileEmulation"] = json!({
+            "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "touch": true, "mobile": true},
+            "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
+        });
+    }
     let caps = json!({
         "browserName": "chrome",
         "goog:chromeOptions": options,
@@ -146,6 +176,11 @@ async fn wait_for_text(browser: &Client, id: &str, ready: impl Fn(&str) -> bool)
 }
 
 async fn assert_fits_the_screen(browser: &Client) {
+    assert_fits(browser, WIDTH).await;
+}
+
+/// The page is no wider than the window, `width` pixels: nothing to scroll sideways.
+async fn assert_fits(browser: &Client, width: u32) {
     let widths = browser
         .execute(
             "return [window.innerWidth, document.documentElement.scrollWidth]",
@@ -153,10 +188,12 @@ async fn assert_fits_the_screen(browser: &Client) {
         )
         .await
         .unwrap();
-    assert_eq!(
-        widths,
-        json!([WIDTH, WIDTH]),
-        "the page fits a 360 px screen"
+    let (window, page) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());
+    assert_eq!(window, u64::from(width), "a {width} px window");
+    // A desktop's scroll bar takes some of the window; the page may be narrower, never wider.
+    assert!(
+        page <= window,
+        "the page ({page} px) fits a {width} px screen"
     );
 }
 
@@ -232,4 +269,25 @@ async fn assert_policy_kept(driver: &Driver, browser: &Client) {
         .filter(|m| m.contains("Content Security Policy"))
         .collect();
     assert!(refused.is_empty(), "the browser refused: {refused:#?}");
+}
+
+/// Moves every check-in back in time by `by`, so that the next scans check out.
+async fn move_check_ins_back(database_url: &str, by: chrono::Duration) {
+    use sqlx::Connection;
+    let at = chrono::Utc::now() - by;
+    if database_url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(database_url).await.unwrap();
+        sqlx::query("UPDATE attendances SET checked_in_at = ?1, last_scan_at = ?1")
+            .bind(at)
+            .execute(&mut c)
+            .await
+            .unwrap();
+    } else {
+        let mut c = sqlx::PgConnection::connect(database_url).await.unwrap();
+        sqlx::query("UPDATE attendances SET checked_in_at = $1, last_scan_at = $1")
+            .bind(at)
+            .execute(&mut c)
+            .await
+            .unwrap();
+    }
 }
