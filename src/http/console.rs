@@ -45,6 +45,7 @@ const TEXTS: &[Text] = &[
     ("page_number", "第", "Page"),
     ("search", "搜索", "Search"),
     ("download_csv", "下载表格（CSV）", "Download (CSV)"),
+    ("ended_recently", "近一个月已结束", "Ended this past month"),
 ];
 
 /// The texts of the console's pages, section by section.

@@ -74,6 +74,9 @@ async fn organizers_see_what_to_confirm_overdue_first_and_what_is_under_way_and_
     assert!(section(&html, "under_way").contains("正在进行的义诊"));
     assert!(section(&html, "upcoming").contains("下周读书会"));
     assert!(!section(&html, "upcoming").contains("正在进行的义诊"));
+    let ended = section(&html, "ended_recently");
+    assert!(ended.contains("昨日清洁活动"), "{ended}");
+    assert!(!ended.contains("正在进行的义诊") && !ended.contains("下周读书会"));
 
     // An organizer of another community sees none of them.
     let (_, other_community) = app.street_and_community(&s.admin, "西街道", "西社区").await;

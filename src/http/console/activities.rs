@@ -1,6 +1,6 @@
 //! The organizer's activities 我的活动: those waiting for confirmation (overdue first, then by
-//! deadline, with the working days left), those under way and those coming up, across every unit
-//! the caller organizes for.
+//! deadline, with the working days left), those under way, those coming up and those ended in the
+//! last month, across every unit the caller organizes for.
 
 use super::{StaffVisit, head};
 use crate::app::AppState;
@@ -17,9 +17,11 @@ use axum::response::Response;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use std::collections::HashSet;
 
-/// How far ahead upcoming activities are listed, and how far back unconfirmed ones.
+/// How far ahead upcoming activities are listed, how far back unconfirmed ones, and how far back
+/// ended ones.
 const AHEAD_DAYS: i64 = 90;
 const BACK_DAYS: i64 = 400;
+const ENDED_DAYS: i64 = 31;
 /// At most this many activities a list.
 const LIMIT: i64 = 500;
 
@@ -32,12 +34,17 @@ struct ActivitiesPage {
     to_confirm: Vec<ToConfirm>,
     under_way: Vec<Scheduled>,
     upcoming: Vec<Scheduled>,
+    ended: Vec<Scheduled>,
 }
 
 impl ActivitiesPage {
     /// The scheduled lists, each under its heading's text key.
-    fn scheduled(&self) -> [(&'static str, &[Scheduled]); 2] {
-        [("under_way", &self.under_way), ("upcoming", &self.upcoming)]
+    fn scheduled(&self) -> [(&'static str, &[Scheduled]); 3] {
+        [
+            ("under_way", &self.under_way),
+            ("upcoming", &self.upcoming),
+            ("ended_recently", &self.ended),
+        ]
     }
 }
 
@@ -77,11 +84,12 @@ pub async fn my_activities(
     let today = now.with_timezone(&zone).date_naive();
 
     let mut seen = HashSet::new();
-    let (mut under_way, mut upcoming) = (Vec::new(), Vec::new());
+    let (mut under_way, mut upcoming, mut ended) = (Vec::new(), Vec::new(), Vec::new());
     for root in &roots {
+        let from = now - Duration::days(ENDED_DAYS);
         let activities = state
             .store
-            .activities_within(root, now, now + Duration::days(AHEAD_DAYS), LIMIT)
+            .activities_within(root, from, now + Duration::days(AHEAD_DAYS), LIMIT)
             .await?;
         for a in activities.into_iter().filter(|a| seen.insert(a.id)) {
             let row = Scheduled {
@@ -89,7 +97,9 @@ pub async fn my_activities(
                 when: span(a.starts_at, a.ends_at, zone),
                 title: a.title,
             };
-            if a.starts_at <= now {
+            if a.ends_at <= now {
+                ended.push(row);
+            } else if a.starts_at <= now {
                 under_way.push(row);
             } else {
                 upcoming.push(row);
@@ -122,6 +132,7 @@ pub async fn my_activities(
         }
     }
     to_confirm.sort_by_key(|r| r.deadline);
+    ended.reverse();
     let list = ActivitiesPage {
         head: head(lang),
         lang,
@@ -129,6 +140,7 @@ pub async fn my_activities(
         to_confirm,
         under_way,
         upcoming,
+        ended,
     };
     page(StatusCode::OK, &list)
 }
