@@ -5,7 +5,7 @@
 
 use super::{
     DESKTOP, PHONE, Screen, assert_fits, assert_policy_kept, log_in, move_check_ins_back,
-    open_browser, phone_browser, start_driver, text_of, wait_for_text,
+    open_browser, phone_browser, start_driver, text_of, wait_for_text, wait_for_text_within,
 };
 use crate::both_backends;
 use crate::support::{PASSWORD, TestApp, applicant, decode_qr, hours, id_number, phone};
@@ -101,7 +101,9 @@ async fn organizers_day(app: TestApp, screen: Screen) {
     let url = decode_qr(&svg, 1200);
     assert!(url.starts_with(&format!("{}/s/", app.base)), "{url}");
 
-    // 林小雨 checks in on her phone; the other two scan from theirs.
+    // 林小雨 checks in on her phone; the other two scan from theirs. The organizer watches the
+    // attendance list fill in without reloading it.
+    staff.goto(&page_url).await.unwrap();
     let phone_browser = phone_browser(&driver).await;
     phone_browser.goto(&url).await.unwrap();
     wait_for_text(&phone_browser, "login-title", |t| t == "请先登录").await;
@@ -119,6 +121,12 @@ async fn organizers_day(app: TestApp, screen: Screen) {
     };
     assert_eq!(scan(wang_token.clone()).await, "checked_in");
     assert_eq!(scan(zhao_token.clone()).await, "checked_in");
+    wait_for_text_within(&staff, "attendance-list", 20, |t| {
+        ["林小雨", "志愿者2", "志愿者3"]
+            .iter()
+            .all(|name| t.contains(name))
+    })
+    .await;
     move_check_ins_back(&app.database_url, Duration::minutes(90)).await;
     phone_browser.goto(&url).await.unwrap();
     wait_for_text(&phone_browser, "result", |t| t.starts_with("已签退")).await;

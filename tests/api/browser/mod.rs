@@ -161,13 +161,23 @@ async fn text_of(browser: &Client, id: &str) -> String {
 
 /// Waits up to 10 s for the element's visible text to satisfy `ready`, and answers it.
 async fn wait_for_text(browser: &Client, id: &str, ready: impl Fn(&str) -> bool) -> String {
+    wait_for_text_within(browser, id, 10, ready).await
+}
+
+/// Waits up to `secs` seconds for the element's visible text to satisfy `ready`, and answers it.
+async fn wait_for_text_within(
+    browser: &Client,
+    id: &str,
+    secs: u64,
+    ready: impl Fn(&str) -> bool,
+) -> String {
     let started = Instant::now();
     loop {
         let text = text_of(browser, id).await;
         if ready(&text) {
             return text;
         }
-        if started.elapsed().as_secs() >= 10 {
+        if started.elapsed().as_secs() >= secs {
             let note = text_of(browser, "note").await;
             panic!("#{id} still shows {text:?} (note {note:?})");
         }
