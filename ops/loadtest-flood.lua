@@ -2,12 +2,7 @@
 -- the first argument says, shared by as many threads as the third says; then the threads stop.
 -- With "many" as the second argument each login claims another client address in
 -- X-Forwarded-For.
-local threads = {}
-
-function setup(thread)
-    thread:set("id", #threads)
-    table.insert(threads, thread)
-end
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "loadtest-common.lua")
 
 function init(args)
     quota = math.ceil(tonumber(args[1]) / tonumber(args[3]))
@@ -33,17 +28,8 @@ function response(status)
 end
 
 function done(summary, latency)
-    local answers, total = {}, 0
-    for _, thread in ipairs(threads) do
-        for status, n in pairs(thread:get("counts")) do
-            answers[status] = (answers[status] or 0) + n
-            total = total + n
-        end
-    end
-    local shown = {}
-    for status, n in pairs(answers) do table.insert(shown, status .. ": " .. n) end
-    table.sort(shown)
+    local shown, total = answers_by_status()
     io.write(string.format("logins: %d answered, latency p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
         total, latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
-    io.write("login answers: " .. table.concat(shown, ", ") .. "\n")
+    io.write("login answers: " .. shown .. "\n")
 end

@@ -1,11 +1,6 @@
 -- wrk script of ops/loadtest.sh: check-in scans of one activity by the volunteers whose session
 -- tokens are in the file named by the first argument; the second is the scanned URL.
-local threads = {}
-
-function setup(thread)
-    thread:set("id", #threads)
-    table.insert(threads, thread)
-end
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "loadtest-common.lua")
 
 function init(args)
     tokens = {}
@@ -29,18 +24,10 @@ function response(status)
 end
 
 function done(summary, latency)
-    local answers = {}
-    for _, thread in ipairs(threads) do
-        for status, n in pairs(thread:get("counts")) do
-            answers[status] = (answers[status] or 0) + n
-        end
-    end
-    local shown = {}
-    for status, n in pairs(answers) do table.insert(shown, status .. ": " .. n) end
-    table.sort(shown)
+    local shown = answers_by_status()
     io.write(string.format("scans: %d in %.1f s, %.0f scans/s\n", summary.requests,
         summary.duration / 1e6, summary.requests / (summary.duration / 1e6)))
     io.write(string.format("scan latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
         latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
-    io.write("scan answers: " .. table.concat(shown, ", ") .. "\n")
+    io.write("scan answers: " .. shown .. "\n")
 end
