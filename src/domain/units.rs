@@ -34,6 +34,15 @@ impl UnitKind {
             UnitKind::Community => Some(UnitKind::Street),
         }
     }
+
+    /// The kind of the units hanging under one of this kind (`None`: nothing does).
+    pub fn child_kind(self) -> Option<UnitKind> {
+        match self {
+            UnitKind::District => Some(UnitKind::Street),
+            UnitKind::Street => Some(UnitKind::Community),
+            UnitKind::Community => None,
+        }
+    }
 }
 
 /// A unit's materialised path: the ids from the root down to the unit, `/1/4/17/`. A unit is in
@@ -79,6 +88,12 @@ mod tests {
         assert_eq!(UnitKind::Community.parent_kind(), Some(UnitKind::Street));
         assert_eq!(UnitKind::Street.parent_kind(), Some(UnitKind::District));
         assert_eq!(UnitKind::District.parent_kind(), None);
+        for kind in [UnitKind::District, UnitKind::Street, UnitKind::Community] {
+            if let Some(child) = kind.child_kind() {
+                assert_eq!(child.parent_kind(), Some(kind));
+            }
+        }
+        assert_eq!(UnitKind::Community.child_kind(), None);
         assert_eq!(child_path("/1/", 4), "/1/4/");
     }
 }

@@ -28,6 +28,8 @@ mod activities;
 mod activity;
 mod new_activity;
 pub mod paging;
+mod staff;
+mod units;
 
 /// Texts of the console's menu and lists; each section's own are beside its pages.
 const TEXTS: &[Text] = &[
@@ -47,7 +49,7 @@ const TEXTS: &[Text] = &[
 ];
 
 /// The texts of the console's pages, section by section.
-pub const TEXT_SECTIONS: &[&[Text]] = &[TEXTS];
+pub const TEXT_SECTIONS: &[&[Text]] = &[TEXTS, units::TEXTS, staff::TEXTS];
 
 /// The console's menu for `caller`: (text key, path) of each section one of their roles opens.
 pub fn menu(caller: &Caller) -> Vec<(&'static str, &'static str)> {
@@ -98,6 +100,22 @@ pub fn router() -> Router<AppState> {
         )
         .route("/console/activities/{id}", get(activity::activity_page))
         .route("/console/activities/{id}/reviews", post(activity::review))
+        .route("/console/units", get(units::unit_tree))
+        .route("/console/units/{id}", get(units::unit_page))
+        .route(
+            "/console/units/{id}/populations",
+            post(units::set_population),
+        )
+        .route("/console/units/{id}/children", post(units::add_child))
+        .route(
+            "/console/units/{id}/organisations",
+            post(units::add_organisation),
+        )
+        .route(
+            "/console/staff",
+            get(staff::staff_list).post(staff::create_account),
+        )
+        .route("/console/staff/{user_id}/grants", post(staff::grant))
         .route("/console/login", post(log_in))
         .route("/console/logout", post(log_out))
 }
