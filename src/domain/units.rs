@@ -51,6 +51,13 @@ pub fn child_path(parent_path: &str, id: i64) -> String {
     format!("{parent_path}{id}/")
 }
 
+/// The ids along a unit's path, from the district down: units sorted by it stand each after the
+/// one above it, siblings in the order they were added (paths themselves compare as text, so
+/// `/1/10/` would come before `/1/9/`).
+pub fn tree_order(path: &str) -> Vec<i64> {
+    path.split('/').filter_map(|id| id.parse().ok()).collect()
+}
+
 /// Organisation types counted by the targets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -95,5 +102,12 @@ mod tests {
         }
         assert_eq!(UnitKind::Community.child_kind(), None);
         assert_eq!(child_path("/1/", 4), "/1/4/");
+    }
+
+    #[test]
+    fn tree_order_puts_each_unit_under_its_parent_and_siblings_by_id() {
+        let mut paths = ["/1/10/", "/1/9/12/", "/1/", "/1/9/"];
+        paths.sort_by_key(|p| tree_order(p));
+        assert_eq!(paths, ["/1/", "/1/9/", "/1/9/12/", "/1/10/"]);
     }
 }

@@ -2,7 +2,7 @@
 
 use super::db::{query, query_as, query_scalar};
 use super::{NewAudit, Organisation, Population, Store, Unit, audit, conflict_on};
-use crate::domain::units::{OrganisationType, UnitKind, child_path};
+use crate::domain::units::{OrganisationType, UnitKind, child_path, tree_order};
 use crate::error::Result;
 use crate::error::codes::{DUPLICATE_ORGANISATION, DUPLICATE_UNIT};
 use chrono::Utc;
@@ -217,8 +217,8 @@ impl Store {
         .await?)
     }
 
-    /// The units within any of the subtrees at `paths`, in tree order (each unit after the one
-    /// above it), each once, with their resident populations in `year` and the year before.
+    /// The units within any of the subtrees at `paths`, each once, in [`tree_order`], with their
+    /// resident populations in `year` and the year before.
     pub async fn unit_tree(&self, paths: &[String], year: i32) -> Result<Vec<TreeUnit>> {
         if paths.is_empty() {
             return Ok(Vec::new());
@@ -229,20 +229,22 @@ impl Store {
              FROM units u
              LEFT JOIN unit_populations p ON p.unit_id = u.id AND p.year = $1
              LEFT JOIN unit_populations b ON b.unit_id = u.id AND b.year = $1 - 1
-             WHERE {} ORDER BY u.path",
+             WHERE {}",
             within_any("u.path", 2, paths.len())
         );
         let mut tree = query_as(sql).bind(year);
         for path in paths {
             tree = tree.bind(path);
         }
-        Ok(tree.fetch_all(&self.db).await?)
+        let mut units: Vec<TreeUnit> = tree.fetch_all(&self.db).await?;
+        units.sort_by_cached_key(|t| tree_order(&t.unit.path));
+        Ok(units)
     }
 
-    /// The units right under `parent_id`, by name.
+    /// The units right under `parent_id`, in the order they were added.
     pub async fn child_units(&self, parent_id: i64) -> Result<Vec<Unit>> {
         Ok(query_as(
-            "SELECT id, name, kind, parent_id, path FROM units WHERE parent_id = $1 ORDER BY name",
+            "SELECT id, name, kind, parent_id, path FROM units WHERE parent_id = $1 ORDER BY id",
         )
         .bind(parent_id)
         .fetch_all(&self.db)

@@ -9,13 +9,13 @@ use super::{StaffForm, StaffVisit, head, see_other};
 use crate::app::AppState;
 use crate::app::staff;
 use crate::domain::roles::Role;
+use crate::domain::units::tree_order;
 use crate::error::codes::INVALID_FIELD;
 use crate::error::{Error, Result};
 use crate::http::access::scoped_unit;
 use crate::http::extract::{Path, Query, SignedIn};
 use crate::http::pages::texts::{Lang, Text};
 use crate::http::render::{Head, page};
-use crate::store::Unit;
 use crate::store::accounts::StaffAccount;
 use askama::Template;
 use axum::extract::State;
@@ -56,8 +56,8 @@ struct StaffPage {
     pager: Pager,
     /// The roles the caller may grant: (role, its name, whether chosen).
     roles: Vec<(&'static str, &'static str, bool)>,
-    /// The units the caller administers, in tree order.
-    units: Vec<Unit>,
+    /// (id, name indented by its depth) of the units the caller administers, in tree order.
+    units: Vec<(i64, String)>,
     account: AccountForm,
     grant: GrantForm,
     refused: Option<String>,
@@ -130,7 +130,19 @@ async fn render(
         .staff_accounts(&roots, asked.search(), asked.limit(), asked.offset())
         .await?;
     let pager = asked.pager("/console/staff", &mut accounts);
-    let units = state.store.units_within(&roots).await?;
+    let mut units: Vec<_> = (state.store.units_within(&roots).await?)
+        .into_iter()
+        .map(|u| (tree_order(&u.path), u))
+        .collect();
+    units.sort_by(|(a, _), (b, _)| a.cmp(b));
+    // Each unit's name indented by how deep it stands, as a select shows no tree.
+    let units = units
+        .into_iter()
+        .map(|(ids, u)| {
+            let indent = "\u{3000}".repeat(ids.len().saturating_sub(1));
+            (u.id, format!("{indent}{}", u.name))
+        })
+        .collect();
     let roles = Role::ALL
         .into_iter()
         .filter(|r| staff::may_grant(&session.caller, *r))
