@@ -14,7 +14,9 @@ pub mod poster;
 pub mod registration;
 pub mod scan_batcher;
 pub mod sessions;
+pub mod staff;
 pub mod throttle;
+pub mod units;
 
 use crate::config::Settings;
 use crate::crypto::Keys;

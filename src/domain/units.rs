@@ -34,12 +34,28 @@ impl UnitKind {
             UnitKind::Community => Some(UnitKind::Street),
         }
     }
+
+    /// The kind of the units hanging under one of this kind (`None`: nothing does).
+    pub fn child_kind(self) -> Option<UnitKind> {
+        match self {
+            UnitKind::District => Some(UnitKind::Street),
+            UnitKind::Street => Some(UnitKind::Community),
+            UnitKind::Community => None,
+        }
+    }
 }
 
 /// A unit's materialised path: the ids from the root down to the unit, `/1/4/17/`. A unit is in
 /// another's subtree exactly when its path starts with the other's.
 pub fn child_path(parent_path: &str, id: i64) -> String {
     format!("{parent_path}{id}/")
+}
+
+/// The ids along a unit's path, from the district down: units sorted by it stand each after the
+/// one above it, siblings in the order they were added (paths themselves compare as text, so
+/// `/1/10/` would come before `/1/9/`).
+pub fn tree_order(path: &str) -> Vec<i64> {
+    path.split('/').filter_map(|id| id.parse().ok()).collect()
 }
 
 /// Organisation types counted by the targets.
@@ -79,6 +95,19 @@ mod tests {
         assert_eq!(UnitKind::Community.parent_kind(), Some(UnitKind::Street));
         assert_eq!(UnitKind::Street.parent_kind(), Some(UnitKind::District));
         assert_eq!(UnitKind::District.parent_kind(), None);
+        for kind in [UnitKind::District, UnitKind::Street, UnitKind::Community] {
+            if let Some(child) = kind.child_kind() {
+                assert_eq!(child.parent_kind(), Some(kind));
+            }
+        }
+        assert_eq!(UnitKind::Community.child_kind(), None);
         assert_eq!(child_path("/1/", 4), "/1/4/");
+    }
+
+    #[test]
+    fn tree_order_puts_each_unit_under_its_parent_and_siblings_by_id() {
+        let mut paths = ["/1/10/", "/1/9/12/", "/1/", "/1/9/"];
+        paths.sort_by_key(|p| tree_order(p));
+        assert_eq!(paths, ["/1/", "/1/9/", "/1/9/12/", "/1/10/"]);
     }
 }

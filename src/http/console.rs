@@ -29,6 +29,8 @@ mod activity;
 mod corrections;
 mod new_activity;
 pub mod paging;
+mod staff;
+mod units;
 
 /// Texts of the console's menu and lists; each section's own are beside its pages.
 const TEXTS: &[Text] = &[
@@ -54,6 +56,8 @@ pub const TEXT_SECTIONS: &[&[Text]] = &[
     activity::TEXTS,
     new_activity::TEXTS,
     corrections::TEXTS,
+    units::TEXTS,
+    staff::TEXTS,
 ];
 
 /// The console's menu for `caller`: (text key, path) of each section one of their roles opens.
@@ -111,6 +115,22 @@ pub fn router() -> Router<AppState> {
         .route("/console/activities/{id}/reviews", post(activity::review))
         .route("/console/corrections", get(corrections::inbox))
         .route("/console/corrections/{id}", post(corrections::answer))
+        .route("/console/units", get(units::unit_tree))
+        .route("/console/units/{id}", get(units::unit_page))
+        .route(
+            "/console/units/{id}/populations",
+            post(units::set_population),
+        )
+        .route("/console/units/{id}/children", post(units::add_child))
+        .route(
+            "/console/units/{id}/organisations",
+            post(units::add_organisation),
+        )
+        .route(
+            "/console/staff",
+            get(staff::staff_list).post(staff::create_account),
+        )
+        .route("/console/staff/{user_id}/grants", post(staff::grant))
         .route("/console/login", post(log_in))
         .route("/console/logout", post(log_out))
 }

@@ -3,9 +3,8 @@
 use super::access::scoped_unit;
 use super::extract::{Json, Path, Query};
 use crate::app::AppState;
+use crate::app::units::{self, NewOrganisation, NewUnit};
 use crate::domain::roles::{Caller, Role};
-use crate::domain::text::NAME;
-use crate::domain::units::{OrganisationType, UnitKind};
 use crate::error::codes::{
     DUPLICATE_ORGANISATION, DUPLICATE_UNIT, FORBIDDEN, INVALID_KIND, INVALID_NAME,
     INVALID_ORG_TYPE, INVALID_PARENT, INVALID_POPULATION, INVALID_YEAR, NOT_A_COMMUNITY,
@@ -58,25 +57,9 @@ async fn create_unit(
     caller: Caller,
     Json(body): Json<NewUnitBody>,
 ) -> Result<(StatusCode, Json<Unit>)> {
-    let kind = UnitKind::parse(&body.kind)
-        .filter(|k| *k != UnitKind::District)
-        .ok_or_else(|| Error::invalid(INVALID_KIND, "kind is street or community"))?;
-    let name = NAME.parse(&body.name)?;
+    let new = NewUnit::parse(&body.kind, &body.name)?;
     let parent = scoped_unit(&state, &caller, body.parent_id, &Role::ADMINS).await?;
-    if Some(parent.kind) != kind.parent_kind() {
-        return Err(Error::invalid(
-            INVALID_PARENT,
-            format!(
-                "a {} belongs under a {}",
-                kind.as_str(),
-                kind.parent_kind().map_or("", |k| k.as_str())
-            ),
-        ));
-    }
-    let unit = state
-        .store
-        .create_unit(&name, kind, Some(&parent), Some(caller.user_id))
-        .await?;
+    let unit = units::create_unit(&state, &caller, &parent, &new).await?;
     Ok((StatusCode::CREATED, Json(unit)))
 }
 
@@ -127,28 +110,7 @@ async fn set_population(
     Json(body): Json<PopulationBody>,
 ) -> Result<Json<PopulationAnswer>> {
     let unit = scoped_unit(&state, &caller, id, &Role::ADMINS).await?;
-    if unit.kind != UnitKind::Community {
-        return Err(Error::invalid(
-            NOT_A_COMMUNITY,
-            "resident population is kept per community",
-        ));
-    }
-    if !(1949..=2100).contains(&year) {
-        return Err(Error::invalid(
-            INVALID_YEAR,
-            "the year must be between 1949 and 2100",
-        ));
-    }
-    if !(0..=10_000_000).contains(&body.resident_population) {
-        return Err(Error::invalid(
-            INVALID_POPULATION,
-            "a population is between 0 and 10,000,000",
-        ));
-    }
-    state
-        .store
-        .set_population(&unit, year, body.resident_population, Some(caller.user_id))
-        .await?;
+    units::set_population(&state, &caller, &unit, year, body.resident_population).await?;
     Ok(Json(PopulationAnswer {
         unit_id: unit.id,
         year,
@@ -193,23 +155,8 @@ async fn create_organisation(
     caller: Caller,
     Json(body): Json<NewOrganisationBody>,
 ) -> Result<(StatusCode, Json<Organisation>)> {
-    let org_type = OrganisationType::parse(&body.org_type).ok_or_else(|| {
-        Error::invalid(
-            INVALID_ORG_TYPE,
-            "org_type is volunteer_service or community_social",
-        )
-    })?;
-    let name = NAME.parse(&body.name)?;
+    let new = NewOrganisation::parse(&body.org_type, &body.name)?;
     let unit = scoped_unit(&state, &caller, body.unit_id, &Role::ADMINS).await?;
-    if unit.kind != UnitKind::Community {
-        return Err(Error::invalid(
-            NOT_A_COMMUNITY,
-            "organisations are registered to a community",
-        ));
-    }
-    let org = state
-        .store
-        .create_organisation(&unit, &name, org_type, Some(caller.user_id))
-        .await?;
+    let org = units::create_organisation(&state, &caller, &unit, &new).await?;
     Ok((StatusCode::CREATED, Json(org)))
 }

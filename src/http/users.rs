@@ -2,15 +2,10 @@
 
 use super::access::scoped_unit;
 use super::extract::Json;
-use crate::app::AppState;
-use crate::app::registration::check_password;
+use crate::app::{AppState, staff};
 use crate::domain::roles::{Caller, Role};
-use crate::domain::text::NAME;
-use crate::domain::units::UnitKind;
-use crate::error::codes::{
-    DUPLICATE_LOGIN, FORBIDDEN, INVALID_LOGIN, INVALID_NAME, INVALID_UNIT, WEAK_PASSWORD,
-};
-use crate::error::{Error, ErrorBody, Result};
+use crate::error::codes::{DUPLICATE_LOGIN, INVALID_LOGIN, INVALID_NAME, WEAK_PASSWORD};
+use crate::error::{ErrorBody, Result};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -50,30 +45,14 @@ async fn create_user(
     caller: Caller,
     Json(body): Json<NewUserBody>,
 ) -> Result<(StatusCode, Json<NewUserAnswer>)> {
-    if !caller.is_admin() {
-        return Err(Error::denied(FORBIDDEN, "only unit admins create accounts"));
-    }
-    let login = body.login.trim();
-    let login_ok = (3..=64).contains(&login.len())
-        && login
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b));
-    if !login_ok {
-        return Err(Error::invalid(
-            INVALID_LOGIN,
-            "a login has 3 to 64 letters, digits or ._@-",
-        ));
-    }
-    check_password(&body.password)?;
-    let name = NAME.parse(&body.name)?;
-    let hash = state.passwords.hash(body.password).await?;
-    let id = state.store.create_user(login, Some(&hash), &name).await?;
+    let account =
+        staff::create_account(&state, &caller, &body.login, body.password, &body.name).await?;
     Ok((
         StatusCode::CREATED,
         Json(NewUserAnswer {
-            id,
-            login: login.to_owned(),
-            name,
+            id: account.id,
+            login: account.login,
+            name: account.name,
         }),
     ))
 }
@@ -97,23 +76,6 @@ async fn create_grant(
     Json(body): Json<GrantBody>,
 ) -> Result<(StatusCode, Json<GrantBody>)> {
     let unit = scoped_unit(&state, &caller, body.unit_id, &Role::ADMINS).await?;
-    if body.role == Role::DistrictAdmin {
-        if !caller.may(&[Role::DistrictAdmin], &unit.path) {
-            return Err(Error::denied(
-                FORBIDDEN,
-                "only a district admin grants district_admin",
-            ));
-        }
-        if unit.kind != UnitKind::District {
-            return Err(Error::invalid(
-                INVALID_UNIT,
-                "district_admin is granted on the district",
-            ));
-        }
-    }
-    state
-        .store
-        .add_grant(body.user_id, body.role, &unit, Some(caller.user_id))
-        .await?;
+    staff::grant(&state, &caller, body.user_id, body.role, &unit).await?;
     Ok((StatusCode::CREATED, Json(body)))
 }

@@ -1,11 +1,29 @@
 //! Accounts: staff logins and volunteers' phones, sessions and role grants.
 
 use super::db::{query, query_as, query_scalar};
+use super::units::within_any;
 use super::{Credentials, NewAudit, Store, Unit, audit, conflict_on, not_found_on_fk};
 use crate::domain::roles::{Caller, Grant, Role};
 use crate::error::Result;
 use crate::error::codes::DUPLICATE_LOGIN;
 use chrono::{DateTime, Utc};
+
+/// A staff account as the console lists it, with the roles it holds on the units listed for.
+#[derive(Debug, Clone)]
+pub struct StaffAccount {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub grants: Vec<StaffGrant>,
+}
+
+/// A role held on a unit, with the unit's name.
+#[derive(Debug, Clone)]
+pub struct StaffGrant {
+    pub role: Role,
+    pub unit_id: i64,
+    pub unit_name: String,
+}
 
 impl Store {
     pub async fn create_user(
@@ -133,6 +151,102 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+
+    /// One page of the staff accounts of the subtrees at `roots`: those holding a role on a
+    /// unit within them, and those holding no role anywhere yet (just created, waiting for one).
+    /// Each comes with its roles within `roots`; `search` matches part of the login or name.
+    /// By login, `limit` accounts after the first `offset`.
+    pub async fn staff_accounts(
+        &self,
+        roots: &[String],
+        search: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<StaffAccount>> {
+        if roots.is_empty() {
+            return Ok(Vec::new());
+        }
+        let within = within_any("un.path", 4, roots.len());
+        let sql = format!(
+            "WITH page AS (
+                 SELECT u.id, u.login, u.name FROM users u
+                 WHERE u.login IS NOT NULL
+                   AND ($1 IS NULL OR lower(u.login) LIKE $1 ESCAPE '\\'
+                        OR lower(u.name) LIKE $1 ESCAPE '\\')
+                   AND (NOT EXISTS (SELECT 1 FROM grants g WHERE g.user_id = u.id)
+                        OR EXISTS (SELECT 1 FROM grants g JOIN units un ON un.id = g.unit_id
+                                   WHERE g.user_id = u.id AND {within}))
+                 ORDER BY u.login LIMIT $2 OFFSET $3)
+             SELECT p.id, p.login, p.name, s.role, s.unit_id, s.unit_name
+             FROM page p LEFT JOIN (
+                 SELECT g.user_id, g.role, g.unit_id, un.name AS unit_name, un.path
+                 FROM grants g JOIN units un ON un.id = g.unit_id
+                 WHERE g.user_id IN (SELECT id FROM page) AND {within}
+             ) s ON s.user_id = p.id
+             ORDER BY p.login, s.path, s.role"
+        );
+        let mut page = query_as(sql)
+            .bind(search.map(containing))
+            .bind(limit)
+            .bind(offset);
+        for root in roots {
+            page = page.bind(root);
+        }
+        staff_from_rows(page.fetch_all(&self.db).await?)
+    }
+}
+
+/// A row of the staff list: an account, and one of its grants within the units asked for (if any).
+#[derive(sqlx::FromRow)]
+struct StaffRow {
+    id: i64,
+    login: String,
+    name: String,
+    role: Option<String>,
+    unit_id: Option<i64>,
+    unit_name: Option<String>,
+}
+
+/// `text` as a `LIKE` pattern matching any text that holds it, its own `%`, `_` and `\` meant
+/// literally (`ESCAPE '\'`), in ASCII lower case as the columns it is matched against.
+fn containing(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.to_ascii_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// The account rows (in order) folded into accounts, each with its grants.
+fn staff_from_rows(rows: Vec<StaffRow>) -> Result<Vec<StaffAccount>> {
+    let mut accounts: Vec<StaffAccount> = Vec::new();
+    for row in rows {
+        if accounts.last().is_none_or(|a| a.id != row.id) {
+            accounts.push(StaffAccount {
+                id: row.id,
+                login: row.login,
+                name: row.name,
+                grants: Vec::new(),
+            });
+        }
+        if let (Some(role), Some(unit_id), Some(unit_name)) = (row.role, row.unit_id, row.unit_name)
+        {
+            let role = Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("unknown role {role:?} in grants"))?;
+            if let Some(account) = accounts.last_mut() {
+                account.grants.push(StaffGrant {
+                    role,
+                    unit_id,
+                    unit_name,
+                });
+            }
+        }
+    }
+    Ok(accounts)
 }
 
 /// A row of the session lookup: the account, and one of its grants (if any).

@@ -19,7 +19,7 @@ pub mod ledger;
 mod model;
 pub mod rewards;
 pub mod trainings;
-mod units;
+pub mod units;
 mod volunteers;
 
 pub use audit::audit;

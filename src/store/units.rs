@@ -2,10 +2,29 @@
 
 use super::db::{query, query_as, query_scalar};
 use super::{NewAudit, Organisation, Population, Store, Unit, audit, conflict_on};
-use crate::domain::units::{OrganisationType, UnitKind, child_path};
+use crate::domain::units::{OrganisationType, UnitKind, child_path, tree_order};
 use crate::error::Result;
 use crate::error::codes::{DUPLICATE_ORGANISATION, DUPLICATE_UNIT};
 use chrono::Utc;
+
+/// A unit of the tree with its resident population in the year asked for and the year before
+/// (`None`: not recorded).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TreeUnit {
+    #[sqlx(flatten)]
+    pub unit: Unit,
+    pub population: Option<i64>,
+    pub population_before: Option<i64>,
+}
+
+/// SQL true for a `column` of unit paths within any of `count` subtrees, whose paths are the
+/// statement's arguments from `$first` on: one index range each.
+pub(super) fn within_any(column: &str, first: usize, count: usize) -> String {
+    let ranges: Vec<String> = (first..first + count)
+        .map(|n| format!("({column} >= ${n} AND {column} < ${n} || '~')"))
+        .collect();
+    format!("({})", ranges.join(" OR "))
+}
 
 impl Store {
     pub async fn create_unit(
@@ -194,6 +213,40 @@ impl Store {
              JOIN units u ON u.id = o.unit_id WHERE u.path >= $1 AND u.path < $1 || '~' ORDER BY o.id",
         )
         .bind(path)
+        .fetch_all(&self.db)
+        .await?)
+    }
+
+    /// The units within any of the subtrees at `paths`, each once, in [`tree_order`], with their
+    /// resident populations in `year` and the year before.
+    pub async fn unit_tree(&self, paths: &[String], year: i32) -> Result<Vec<TreeUnit>> {
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT u.id, u.name, u.kind, u.parent_id, u.path,
+                 p.resident_population AS population, b.resident_population AS population_before
+             FROM units u
+             LEFT JOIN unit_populations p ON p.unit_id = u.id AND p.year = $1
+             LEFT JOIN unit_populations b ON b.unit_id = u.id AND b.year = $1 - 1
+             WHERE {}",
+            within_any("u.path", 2, paths.len())
+        );
+        let mut tree = query_as(sql).bind(year);
+        for path in paths {
+            tree = tree.bind(path);
+        }
+        let mut units: Vec<TreeUnit> = tree.fetch_all(&self.db).await?;
+        units.sort_by_cached_key(|t| tree_order(&t.unit.path));
+        Ok(units)
+    }
+
+    /// The units right under `parent_id`, in the order they were added.
+    pub async fn child_units(&self, parent_id: i64) -> Result<Vec<Unit>> {
+        Ok(query_as(
+            "SELECT id, name, kind, parent_id, path FROM units WHERE parent_id = $1 ORDER BY id",
+        )
+        .bind(parent_id)
         .fetch_all(&self.db)
         .await?)
     }

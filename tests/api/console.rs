@@ -2,7 +2,9 @@
 //! and forms refused without their session's token.
 
 use crate::both_backends;
-use crate::support::{ADMIN_LOGIN, PASSWORD, TestApp, assert_error_parts, csrf_token};
+use crate::support::{
+    ADMIN_LOGIN, PASSWORD, TestApp, assert_error_parts, browser, console_login, csrf_token,
+};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{RequestBuilder, Response, StatusCode};
 
@@ -12,14 +14,6 @@ both_backends!(
     a_console_form_without_its_sessions_token_is_refused,
     a_wrong_password_shows_the_login_form_again_saying_why,
 );
-
-/// A browser that does not follow redirects, so that a test sees where it is sent.
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 /// `request` carrying the page cookie of `session`, if any.
 fn with_cookie(request: RequestBuilder, session: Option<&str>) -> RequestBuilder {
@@ -46,26 +40,6 @@ async fn post_form(
 
 fn location(r: &Response) -> &str {
     r.headers()[LOCATION].to_str().unwrap()
-}
-
-/// Logs in through the console's form: the session token its cookie holds.
-async fn console_login(app: &TestApp, login: &str, password: &str) -> String {
-    let r = post_form(
-        app,
-        "/console/login",
-        None,
-        &[("login", login), ("password", password)],
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&r), "/console");
-    let cookie = r.headers()[SET_COOKIE].to_str().unwrap();
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
-        "{cookie}"
-    );
-    let (_, rest) = cookie.split_once("vledger_session=").unwrap();
-    rest.split(';').next().unwrap().to_owned()
 }
 
 async fn the_landing_page_sends_staff_to_the_console_and_volunteers_to_their_page(app: TestApp) {

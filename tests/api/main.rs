@@ -16,6 +16,8 @@ mod console;
 mod console_activities;
 mod console_activity_forms;
 mod console_corrections;
+mod console_staff;
+mod console_units;
 mod health;
 mod id_numbers;
 mod instances;

@@ -3,7 +3,15 @@
 
 use super::TestApp;
 use reqwest::StatusCode;
-use reqwest::header::COOKIE;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+
+/// A browser that does not follow redirects, so that a test sees where it is sent.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
 
 /// The console page at `path` as `session`'s browser gets it.
 pub async fn console_page(
@@ -26,10 +34,7 @@ pub async fn post_form(
     session: &str,
     form: &[(&str, &str)],
 ) -> (StatusCode, String) {
-    let r = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    let r = browser()
         .post(format!("{}{path}", app.base))
         .header(COOKIE, format!("vledger_session={session}"))
         .form(form)
@@ -45,4 +50,23 @@ pub fn csrf_token(html: &str) -> String {
         .split_once(r#"name="csrf_token" value=""#)
         .expect("the page has a form with its token");
     after.split('"').next().unwrap().to_owned()
+}
+
+/// Logs in through the console's form: the session token its cookie holds.
+pub async fn console_login(app: &TestApp, login: &str, password: &str) -> String {
+    let r = browser()
+        .post(format!("{}/console/login", app.base))
+        .form(&[("login", login), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[LOCATION], "/console");
+    let cookie = r.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let (_, rest) = cookie.split_once("vledger_session=").unwrap();
+    rest.split(';').next().unwrap().to_owned()
 }
