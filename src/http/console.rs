@@ -26,8 +26,12 @@ use serde::de::DeserializeOwned;
 
 mod activities;
 mod activity;
+mod import;
 mod new_activity;
+mod new_volunteer;
 pub mod paging;
+mod volunteer;
+mod volunteers;
 
 /// Texts of the console's menu and lists; each section's own are beside its pages.
 const TEXTS: &[Text] = &[
@@ -47,7 +51,7 @@ const TEXTS: &[Text] = &[
 ];
 
 /// The texts of the console's pages, section by section.
-pub const TEXT_SECTIONS: &[&[Text]] = &[TEXTS];
+pub const TEXT_SECTIONS: &[&[Text]] = &[TEXTS, volunteers::TEXTS, import::TEXTS];
 
 /// The console's menu for `caller`: (text key, path) of each section one of their roles opens.
 pub fn menu(caller: &Caller) -> Vec<(&'static str, &'static str)> {
@@ -98,6 +102,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/console/activities/{id}", get(activity::activity_page))
         .route("/console/activities/{id}/reviews", post(activity::review))
+        .merge(volunteers::routes())
         .route("/console/login", post(log_in))
         .route("/console/logout", post(log_out))
 }

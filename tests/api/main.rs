@@ -15,6 +15,8 @@ mod confirmations;
 mod console;
 mod console_activities;
 mod console_activity_forms;
+mod console_import;
+mod console_volunteers;
 mod health;
 mod id_numbers;
 mod instances;
