@@ -51,7 +51,13 @@ const TEXTS: &[Text] = &[
 ];
 
 /// The texts of the console's pages, section by section.
-pub const TEXT_SECTIONS: &[&[Text]] = &[TEXTS, volunteers::TEXTS, import::TEXTS];
+pub const TEXT_SECTIONS: &[&[Text]] = &[
+    TEXTS,
+    volunteers::TEXTS,
+    volunteer::TEXTS,
+    new_volunteer::TEXTS,
+    import::TEXTS,
+];
 
 /// The console's menu for `caller`: (text key, path) of each section one of their roles opens.
 pub fn menu(caller: &Caller) -> Vec<(&'static str, &'static str)> {

@@ -305,18 +305,22 @@ impl FromRequest<AppState> for CsrfUpload {
         let (parts, body) = req.into_parts();
         let (session, session_hash) = posting_session(&parts, state).await?;
         let mut upload = Multipart::from_request(Request::from_parts(parts, body), state).await?;
-        let (mut given, mut fields) = (None, Vec::new());
+        // Pages send the token first: a form posted from elsewhere is refused before its file
+        // is read.
+        let (mut checked, mut fields) = (false, Vec::new());
         while let Some(part) = upload.next_field().await? {
             let name = part.name().unwrap_or_default().to_owned();
             let value = part.bytes().await?;
             if name == "csrf_token" {
-                given = Some(value);
+                check_csrf_token(state, &session_hash, &String::from_utf8_lossy(&value))?;
+                checked = true;
             } else {
                 fields.push((name, value));
             }
         }
-        let given = given.as_deref().unwrap_or_default();
-        check_csrf_token(state, &session_hash, &String::from_utf8_lossy(given))?;
+        if !checked {
+            check_csrf_token(state, &session_hash, "")?;
+        }
         Ok(CsrfUpload { session, fields })
     }
 }

@@ -21,13 +21,39 @@ both_backends!(
     registering_on_behalf_needs_consent_and_stores_nothing_when_refused,
 );
 
-/// Person `n` named `name`, registered by `staff` in `community` (no password): the answer.
-async fn named(app: &TestApp, staff: &str, n: u32, name: &str, community: i64) -> Value {
-    let mut body = applicant(name, &id_number(n), &phone(n), community);
+/// `name` with `id` and person `n`'s phone, registered by `staff` in `community` (no password):
+/// the answer.
+async fn registered(
+    app: &TestApp,
+    staff: &str,
+    (name, id): (&str, &str),
+    n: u32,
+    community: i64,
+) -> Value {
+    let mut body = applicant(name, id, &phone(n), community);
     body.as_object_mut().unwrap().remove("password");
     let (status, registered) = app.post("/api/v1/volunteers", Some(staff), body).await;
     assert_eq!(status, StatusCode::CREATED, "{registered}");
     registered
+}
+
+/// Person `n` named `name`, registered by `staff` in `community`.
+async fn named(app: &TestApp, staff: &str, n: u32, name: &str, community: i64) -> Value {
+    registered(app, staff, (name, &id_number(n)), n, community).await
+}
+
+/// The CSV file of the list for `query` as `session` downloads it: its type and bytes.
+async fn download(app: &TestApp, session: &str, query: &str) -> (String, Vec<u8>) {
+    let r = app
+        .client
+        .get(format!("{}/console/volunteers.csv?{query}", app.base))
+        .header(COOKIE, format!("vledger_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let kind = r.headers()[CONTENT_TYPE].to_str().unwrap().to_owned();
+    (kind, r.bytes().await.unwrap().to_vec())
 }
 
 fn no(v: &Value) -> &str {
@@ -163,26 +189,10 @@ async fn a_long_list_has_a_second_page(app: TestApp) {
 async fn the_csv_download_has_a_bom_and_neutralises_formulas(app: TestApp) {
     let s = app.scene().await;
     named(&app, &s.admin, 1, "=HYPERLINK(\"x\")", s.community).await;
-    let mut body = applicant("林小雨", STANDARD_ID, &phone(2), s.community);
-    body.as_object_mut().unwrap().remove("password");
-    let (status, _) = app.post("/api/v1/volunteers", Some(&s.admin), body).await;
-    assert_eq!(status, StatusCode::CREATED);
+    registered(&app, &s.admin, ("林小雨", STANDARD_ID), 2, s.community).await;
 
-    let r = app
-        .client
-        .get(format!("{}/console/volunteers.csv?q=", app.base))
-        .header(COOKIE, format!("vledger_session={}", s.admin))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(
-        r.headers()[CONTENT_TYPE]
-            .to_str()
-            .unwrap()
-            .starts_with("text/csv")
-    );
-    let bytes = r.bytes().await.unwrap();
+    let (kind, bytes) = download(&app, &s.admin, "q=").await;
+    assert!(kind.starts_with("text/csv"), "{kind}");
     assert!(
         bytes.starts_with(b"\xEF\xBB\xBF"),
         "a byte-order mark first"
@@ -205,23 +215,15 @@ async fn the_csv_download_has_a_bom_and_neutralises_formulas(app: TestApp) {
     );
 
     // A search narrows the file as it narrows the list.
-    let r = app
-        .client
-        .get(format!("{}/console/volunteers.csv?q=%E6%9E%97", app.base))
-        .header(COOKIE, format!("vledger_session={}", s.admin))
-        .send()
-        .await
-        .unwrap();
-    let text = r.text().await.unwrap();
+    let (_, bytes) = download(&app, &s.admin, "q=%E6%9E%97").await;
+    let text = String::from_utf8(bytes).unwrap();
     assert_eq!(text.lines().count(), 2, "{text}");
     assert!(text.contains("林小雨"), "{text}");
 }
 
 async fn a_profile_shows_the_id_number_masked(app: TestApp) {
     let s = app.scene().await;
-    let mut body = applicant("林小雨", STANDARD_ID, &phone(1), s.community);
-    body.as_object_mut().unwrap().remove("password");
-    let (_, v) = app.post("/api/v1/volunteers", Some(&s.admin), body).await;
+    let v = registered(&app, &s.admin, ("林小雨", STANDARD_ID), 1, s.community).await;
     let (_, station) = app
         .staff(&s.admin, "station-a", "unit_admin", s.community)
         .await;
@@ -261,9 +263,7 @@ async fn only_a_district_admin_sees_a_full_id_number_after_confirming_and_it_is_
     app: TestApp,
 ) {
     let s = app.scene().await;
-    let mut body = applicant("林小雨", STANDARD_ID, &phone(1), s.community);
-    body.as_object_mut().unwrap().remove("password");
-    let (_, v) = app.post("/api/v1/volunteers", Some(&s.admin), body).await;
+    let v = registered(&app, &s.admin, ("林小雨", STANDARD_ID), 1, s.community).await;
     let profile = format!("/console/volunteers/{}", v["id"]);
     let reveal = format!("{profile}/id-number");
     let reveals = || audit_entries(&app, &s.admin, s.community, "reveal_id_number");

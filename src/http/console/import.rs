@@ -171,7 +171,8 @@ pub async fn upload(
             page(StatusCode::OK, &view)
         }
         Err(e @ Error::Invalid { .. }) => {
-            let refused = Some(format!("{}: {e}", refusal_of(lang, &e)));
+            // What is wrong with the file, in the words of the import.
+            let refused = Some(format!("{} ({e})", refusal_of(lang, &e)));
             form_page(lang, session, e.status(), refused)
         }
         Err(e) => Err(e),

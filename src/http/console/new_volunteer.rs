@@ -11,13 +11,38 @@ use crate::domain::roles::{Caller, Role};
 use crate::domain::units::UnitKind;
 use crate::error::{Error, Result};
 use crate::http::extract::{ClientAddr, SignedIn};
-use crate::http::pages::texts::Lang;
+use crate::http::pages::texts::{Lang, Text};
 use crate::http::render::{Head, page};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+
+/// Texts of the registration form.
+pub const TEXTS: &[Text] = &[
+    (
+        "volunteer_list_hint",
+        "多项以“、”或“;”分隔",
+        "Separate entries with ; or 、",
+    ),
+    (
+        "volunteer_password",
+        "初始密码（可不填）",
+        "Initial password (optional)",
+    ),
+    (
+        "volunteer_password_hint",
+        "至少 8 个字符；不填则暂不设密码",
+        "At least 8 characters; leave it empty to set none for now",
+    ),
+    (
+        "volunteer_consent",
+        "志愿者本人已当面同意处理其个人信息",
+        "The volunteer agreed in person to the processing of their personal information",
+    ),
+    ("volunteer_register", "注册", "Register"),
+];
 
 #[derive(Template)]
 #[template(path = "console/volunteer_new.html")]

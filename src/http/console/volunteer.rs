@@ -13,7 +13,7 @@ use crate::domain::roles::Role;
 use crate::error::Result;
 use crate::http::access::{visible_volunteer, volunteer_profile};
 use crate::http::extract::{Path, SignedIn};
-use crate::http::pages::texts::Lang;
+use crate::http::pages::texts::{Lang, Text};
 use crate::http::render::{Head, page};
 use crate::store::Volunteer;
 use askama::Template;
@@ -21,6 +21,44 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Datelike;
+
+/// Texts of the profile and the ID number's reveal.
+pub const TEXTS: &[Text] = &[
+    ("volunteer_id_number", "身份证号", "ID number"),
+    ("volunteer_gender", "性别", "Gender"),
+    ("volunteer_gender_male", "男", "Male"),
+    ("volunteer_gender_female", "女", "Female"),
+    ("volunteer_birth", "出生日期", "Date of birth"),
+    ("volunteer_birth_year", "出生年份", "Year of birth"),
+    ("volunteer_skills", "技能", "Skills"),
+    ("volunteer_categories", "服务类别", "Service categories"),
+    ("volunteer_channel", "注册方式", "Registered through"),
+    ("volunteer_via_self", "本人注册", "Self-registration"),
+    (
+        "volunteer_via_staff",
+        "工作人员代为注册",
+        "Staff, on their behalf",
+    ),
+    ("volunteer_via_import", "批量导入", "Import"),
+    ("volunteer_via_demo", "演示数据", "Demo data"),
+    (
+        "volunteer_reveal",
+        "查看完整身份证号",
+        "Show the full ID number",
+    ),
+    (
+        "volunteer_reveal_audited",
+        "查看完整身份证号将记入操作日志（查看人、时间、志愿者）。仅在确有必要时查看。",
+        "Seeing a full ID number is written to the audit log (who, when, which volunteer). Look only when you must.",
+    ),
+    ("volunteer_reveal_confirm", "确认查看", "Confirm and show"),
+    (
+        "volunteer_revealed_once",
+        "完整身份证号仅显示这一次，已记入操作日志。",
+        "The full ID number is shown this once and was written to the audit log.",
+    ),
+    ("volunteer_back", "返回志愿者信息", "Back to the profile"),
+];
 
 #[derive(Template)]
 #[template(path = "console/volunteer.html")]
@@ -34,7 +72,7 @@ struct ProfilePage {
     birth: String,
     birth_is_date: bool,
     phone: String,
-    year: i32,
+    /// This year's confirmed service hours.
     year_hours: String,
     lifetime_hours: String,
     stars: u8,
@@ -71,8 +109,11 @@ pub async fn profile(
         .await?
         .map_or_else(String::new, |u| u.name);
     let standing = profiles::standing(&state, v.id).await?;
-    let year = this_year(&state);
-    let year_minutes = state.store.year_totals(v.id, year).await?.minutes;
+    let year_minutes = state
+        .store
+        .year_totals(v.id, this_year(&state))
+        .await?
+        .minutes;
     let zone = state.settings.display_offset();
     let view = ProfilePage {
         head: head(lang),
@@ -85,7 +126,6 @@ pub async fn profile(
         },
         birth_is_date: shown.birth_date,
         phone: phone::masked(&v.phone),
-        year,
         year_hours: hours(year_minutes).to_string(),
         lifetime_hours: hours(standing.lifetime_minutes).to_string(),
         stars: standing.stars,

@@ -23,7 +23,7 @@ use axum::routing::get;
 use chrono::{Datelike, Utc};
 use serde::Deserialize;
 
-/// Texts of the volunteer pages.
+/// Texts of the volunteer list, and why a volunteer was refused (registered or imported).
 pub const TEXTS: &[Text] = &[
     ("volunteer_list", "志愿者", "Volunteers"),
     (
@@ -44,61 +44,6 @@ pub const TEXTS: &[Text] = &[
     ("volunteer_registered_on", "注册日期", "Registered on"),
     ("volunteer_new", "代为注册志愿者", "Register a volunteer"),
     ("volunteer_import", "批量导入", "Import from CSV"),
-    ("volunteer_id_number", "身份证号", "ID number"),
-    ("volunteer_gender", "性别", "Gender"),
-    ("volunteer_gender_male", "男", "Male"),
-    ("volunteer_gender_female", "女", "Female"),
-    ("volunteer_birth", "出生日期", "Date of birth"),
-    ("volunteer_birth_year", "出生年份", "Year of birth"),
-    ("volunteer_skills", "技能", "Skills"),
-    ("volunteer_categories", "服务类别", "Service categories"),
-    (
-        "volunteer_list_hint",
-        "多项以“、”或“;”分隔",
-        "Separate entries with ; or 、",
-    ),
-    ("volunteer_channel", "注册方式", "Registered through"),
-    ("volunteer_via_self", "本人注册", "Self-registration"),
-    (
-        "volunteer_via_staff",
-        "工作人员代为注册",
-        "Staff, on their behalf",
-    ),
-    ("volunteer_via_import", "批量导入", "Import"),
-    ("volunteer_via_demo", "演示数据", "Demo data"),
-    (
-        "volunteer_reveal",
-        "查看完整身份证号",
-        "Show the full ID number",
-    ),
-    (
-        "volunteer_reveal_audited",
-        "查看完整身份证号将记入操作日志（查看人、时间、志愿者）。仅在确有必要时查看。",
-        "Seeing a full ID number is written to the audit log (who, when, which volunteer). Look only when you must.",
-    ),
-    ("volunteer_reveal_confirm", "确认查看", "Confirm and show"),
-    (
-        "volunteer_revealed_once",
-        "完整身份证号仅显示这一次，已记入操作日志。",
-        "The full ID number is shown this once and was written to the audit log.",
-    ),
-    ("volunteer_back", "返回志愿者信息", "Back to the profile"),
-    (
-        "volunteer_password",
-        "初始密码（可不填）",
-        "Initial password (optional)",
-    ),
-    (
-        "volunteer_password_hint",
-        "至少 8 个字符；不填则暂不设密码",
-        "At least 8 characters; leave it empty to set none for now",
-    ),
-    (
-        "volunteer_consent",
-        "志愿者本人已当面同意处理其个人信息",
-        "The volunteer agreed in person to the processing of their personal information",
-    ),
-    ("volunteer_register", "注册", "Register"),
     (
         "volunteer_refused_invalid_id_number",
         "身份证号无效",
@@ -193,9 +138,9 @@ pub fn refusal(lang: Lang, code: &str, message: &str) -> String {
 /// The text shown when `e` refused a form: its own text, or its message.
 pub fn refusal_of(lang: Lang, e: &Error) -> String {
     match e {
-        Error::Invalid { code, message }
-        | Error::Conflict { code, message }
-        | Error::Forbidden { code, message } => refusal(lang, code, message),
+        Error::Invalid { code, message } | Error::Conflict { code, message } => {
+            refusal(lang, code, message)
+        }
         other => other.to_string(),
     }
 }
