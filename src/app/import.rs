@@ -2,10 +2,13 @@
 //! its line number and reason, and a row whose person is already registered adds nothing, so the
 //! same file can be imported twice.
 
-use super::registration::{Applicant, Channel, prepare};
+use super::registration::{Applicant, Channel, prepare, split_list};
 use crate::crypto::Keys;
+use crate::domain::roles::{Caller, Role};
 use crate::domain::units::UnitKind;
-use crate::error::codes::{DUPLICATE_PHONE, INVALID_COMMUNITY, INVALID_CSV, OUT_OF_SCOPE};
+use crate::error::codes::{
+    DUPLICATE_PHONE, FORBIDDEN, INVALID_COMMUNITY, INVALID_CSV, OUT_OF_SCOPE,
+};
 use crate::error::{Error, Result};
 use crate::store::{NewVolunteer, Registration, Store, Unit};
 use chrono::Utc;
@@ -22,6 +25,12 @@ pub struct ImportReport {
     /// Rows whose ID number was already registered: skipped, not errors.
     pub already_registered: usize,
     pub errors: Vec<RowError>,
+    /// The rows registered, with their new volunteer numbers, for a report row by row.
+    #[serde(skip)]
+    pub registered_rows: Vec<(u64, String)>,
+    /// The rows whose person was already registered.
+    #[serde(skip)]
+    pub already_registered_rows: Vec<u64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -42,13 +51,28 @@ const COLUMNS: [(&str, &str, &str); 6] = [
     ("service_categories", "服务类别", "service_categories"),
 ];
 
-/// Splits a list cell: `;`, `；`, `、` or `|` between entries.
-fn list(cell: &str) -> Vec<String> {
-    cell.split([';', '；', '、', '|'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect()
+/// Imports `csv` for a staff member: a unit admin, whose rows must all be in communities they
+/// administer; the importer vouches for each volunteer's consent.
+pub async fn import_by_staff(
+    store: &Store,
+    keys: &Keys,
+    caller: &Caller,
+    csv: impl std::io::Read,
+) -> Result<ImportReport> {
+    if !caller.is_admin() {
+        return Err(Error::denied(
+            FORBIDDEN,
+            "only unit admins import volunteers",
+        ));
+    }
+    let channel = Channel {
+        via: "import",
+        recorded_by: Some(caller.user_id),
+    };
+    import_csv(store, keys, csv, channel, |unit| {
+        caller.may(&Role::ADMINS, &unit.path)
+    })
+    .await
 }
 
 /// Imports `csv`. `in_scope` says whether the importer may register volunteers in a community.
@@ -131,8 +155,8 @@ pub async fn import_csv(
                 id_number: cell("id_number").into(),
                 phone: cell("phone").into(),
                 community_id,
-                skills: list(cell("skills")),
-                service_categories: list(cell("service_categories")),
+                skills: split_list(cell("skills")),
+                service_categories: split_list(cell("service_categories")),
                 // Imported volunteers are already registered elsewhere; the importer vouches for
                 // their consent (recorded as `channel.recorded_by`).
                 consent: true,
@@ -177,8 +201,14 @@ impl Batch {
         self.volunteers.clear();
         for (row, outcome) in self.rows.drain(..).zip(outcomes) {
             match outcome {
-                Registration::Registered { .. } => report.imported += 1,
-                Registration::DuplicateIdNumber => report.already_registered += 1,
+                Registration::Registered { volunteer_no, .. } => {
+                    report.imported += 1;
+                    report.registered_rows.push((row, volunteer_no));
+                }
+                Registration::DuplicateIdNumber => {
+                    report.already_registered += 1;
+                    report.already_registered_rows.push(row);
+                }
                 Registration::DuplicatePhone => report.errors.push(RowError {
                     row,
                     error: DUPLICATE_PHONE.into(),

@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod passwords;
 pub mod poster;
+pub mod profiles;
 pub mod registration;
 pub mod scan_batcher;
 pub mod sessions;

@@ -6,14 +6,17 @@ use super::AppState;
 use crate::crypto::Keys;
 use crate::domain::id_number::IdNumber;
 use crate::domain::phone::Phone;
+use crate::domain::roles::{Caller, Role};
 use crate::domain::text::REAL_NAME;
+use crate::domain::units::UnitKind;
 use crate::error::codes::{
-    CONSENT_REQUIRED, DUPLICATE_ID_NUMBER, DUPLICATE_PHONE, INVALID_ID_NUMBER, INVALID_PHONE,
-    INVALID_TAGS, WEAK_PASSWORD,
+    CONSENT_REQUIRED, DUPLICATE_ID_NUMBER, DUPLICATE_PHONE, FORBIDDEN, INVALID_COMMUNITY,
+    INVALID_ID_NUMBER, INVALID_PHONE, INVALID_TAGS, WEAK_PASSWORD,
 };
 use crate::error::{Error, Result};
 use crate::store::{NewVolunteer, Registration, Volunteer};
 use chrono::{DateTime, Utc};
+use std::net::IpAddr;
 
 /// The fields a volunteer gives, unvalidated.
 #[derive(Debug, Clone, Default)]
@@ -75,6 +78,16 @@ pub fn prepare(
     })
 }
 
+/// The entries of a list typed in one field or cell: `;`, `；`, `、` or `|` between them.
+pub fn split_list(typed: &str) -> Vec<String> {
+    typed
+        .split([';', '；', '、', '|'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
 fn tags(raw: &[String], field: &str) -> Result<Vec<String>> {
     let tags: Vec<String> = raw
         .iter()
@@ -91,6 +104,45 @@ fn tags(raw: &[String], field: &str) -> Result<Vec<String>> {
         ));
     }
     Ok(tags)
+}
+
+/// Registers a volunteer in the community the applicant names: by themselves (no `caller`;
+/// limited per `client` address, with the password they chose), or by an admin of the community
+/// on their behalf, with their consent recorded under the admin's name and a password or none.
+/// Other staff may not register anyone.
+pub async fn register_as(
+    state: &AppState,
+    caller: Option<&Caller>,
+    client: IpAddr,
+    applicant: &Applicant,
+    password: Option<String>,
+) -> Result<Volunteer> {
+    let community = state
+        .store
+        .unit(applicant.community_id)
+        .await?
+        .filter(|u| u.kind == UnitKind::Community)
+        .ok_or_else(|| Error::invalid(INVALID_COMMUNITY, "community_id names no community"))?;
+    let channel = match caller {
+        Some(c) if c.may(&Role::ADMINS, &community.path) => Channel {
+            via: "staff",
+            recorded_by: Some(c.user_id),
+        },
+        Some(c) if c.is_staff() => {
+            return Err(Error::denied(
+                FORBIDDEN,
+                "staff register volunteers only in communities they administer",
+            ));
+        }
+        _ => {
+            state.registrations.admit(client)?;
+            Channel {
+                via: "self",
+                recorded_by: None,
+            }
+        }
+    };
+    register(state, applicant, password, channel).await
 }
 
 /// Registers one volunteer, by themselves or by staff (as `channel` says): the applicant as

@@ -15,3 +15,4 @@ pub mod text;
 pub mod throttle;
 pub mod units;
 pub mod volunteer_no;
+pub mod volunteer_search;

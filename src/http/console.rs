@@ -27,10 +27,15 @@ use serde::de::DeserializeOwned;
 mod activities;
 mod activity;
 mod corrections;
+mod import;
+mod manual_entry;
 mod new_activity;
+mod new_volunteer;
 pub mod paging;
 mod staff;
 mod units;
+mod volunteer;
+mod volunteers;
 
 /// Texts of the console's menu and lists; each section's own are beside its pages.
 const TEXTS: &[Text] = &[
@@ -56,8 +61,13 @@ pub const TEXT_SECTIONS: &[&[Text]] = &[
     activity::TEXTS,
     new_activity::TEXTS,
     corrections::TEXTS,
+    manual_entry::TEXTS,
     units::TEXTS,
     staff::TEXTS,
+    volunteers::TEXTS,
+    volunteer::TEXTS,
+    new_volunteer::TEXTS,
+    import::TEXTS,
 ];
 
 /// The console's menu for `caller`: (text key, path) of each section one of their roles opens.
@@ -113,6 +123,10 @@ pub fn router() -> Router<AppState> {
             get(activity::attendances_csv),
         )
         .route("/console/activities/{id}/reviews", post(activity::review))
+        .route(
+            "/console/activities/{id}/manual-entries",
+            get(manual_entry::form).post(manual_entry::record),
+        )
         .route("/console/corrections", get(corrections::inbox))
         .route("/console/corrections/{id}", post(corrections::answer))
         .route("/console/units", get(units::unit_tree))
@@ -131,6 +145,7 @@ pub fn router() -> Router<AppState> {
             get(staff::staff_list).post(staff::create_account),
         )
         .route("/console/staff/{user_id}/grants", post(staff::grant))
+        .merge(volunteers::routes())
         .route("/console/login", post(log_in))
         .route("/console/logout", post(log_out))
 }

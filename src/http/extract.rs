@@ -6,9 +6,10 @@ use crate::crypto::session_token_hash;
 use crate::domain::roles::Caller;
 use crate::error::codes::{INVALID_BODY, INVALID_CSRF_TOKEN, INVALID_QUERY};
 use crate::error::{Error, Result};
+use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{
-    ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts, Request,
+    ConnectInfo, FromRequest, FromRequestParts, Multipart, OptionalFromRequestParts, Request,
 };
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -85,6 +86,18 @@ impl From<JsonRejection> for Error {
 impl From<BytesRejection> for Error {
     fn from(r: BytesRejection) -> Self {
         unreadable(r.status(), r.body_text())
+    }
+}
+
+impl From<MultipartRejection> for Error {
+    fn from(r: MultipartRejection) -> Self {
+        unreadable(r.status(), r.body_text())
+    }
+}
+
+impl From<MultipartError> for Error {
+    fn from(e: MultipartError) -> Self {
+        unreadable(e.status(), e.body_text())
     }
 }
 
@@ -251,11 +264,7 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
         let (parts, body) = req.into_parts();
-        let Session::Current(caller) = Session::of(&parts, state).await? else {
-            return Err(Error::Unauthorized);
-        };
-        let session_hash = session_token_hash(session_token(&parts.headers).unwrap_or_default());
-        let csrf_token = state.keys.csrf_token(&session_hash);
+        let (session, session_hash) = posting_session(&parts, state).await?;
         let bytes = bytes::Bytes::from_request(Request::from_parts(parts, body), state).await?;
         let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
             .map_err(|e| Error::BadRequest(format!("the form cannot be read: {e}")))?;
@@ -263,17 +272,77 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .iter()
             .find(|(name, _)| name == "csrf_token")
             .map_or("", |(_, value)| value.as_str());
-        if !state.keys.csrf_matches(&session_hash, given) {
-            return Err(Error::denied(
-                INVALID_CSRF_TOKEN,
-                "this form is not from this session; reload the page and try again",
-            ));
-        }
+        check_csrf_token(state, &session_hash, given)?;
         let form = serde_urlencoded::from_bytes(&bytes)
             .map_err(|e| Error::invalid(INVALID_BODY, format!("the form is not complete: {e}")))?;
-        Ok(CsrfForm {
-            session: SignedIn { caller, csrf_token },
-            form,
-        })
+        Ok(CsrfForm { session, form })
+    }
+}
+
+/// A form with a file (`multipart/form-data`) posted from a page in the caller's session: as
+/// for [`CsrfForm`], its `csrf_token` part must be the session's, or the post is refused (403)
+/// before any other part is used.
+pub struct CsrfUpload {
+    pub session: SignedIn,
+    /// Every other part, by name, as sent.
+    pub fields: Vec<(String, bytes::Bytes)>,
+}
+
+impl CsrfUpload {
+    /// The part named `name`, empty when none was sent.
+    pub fn field(&self, name: &str) -> bytes::Bytes {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or_else(bytes::Bytes::new, |(_, value)| value.clone())
+    }
+}
+
+impl FromRequest<AppState> for CsrfUpload {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
+        let (parts, body) = req.into_parts();
+        let (session, session_hash) = posting_session(&parts, state).await?;
+        let mut upload = Multipart::from_request(Request::from_parts(parts, body), state).await?;
+        // Pages send the token first: a form posted from elsewhere is refused before its file
+        // is read.
+        let (mut checked, mut fields) = (false, Vec::new());
+        while let Some(part) = upload.next_field().await? {
+            let name = part.name().unwrap_or_default().to_owned();
+            let value = part.bytes().await?;
+            if name == "csrf_token" {
+                check_csrf_token(state, &session_hash, &String::from_utf8_lossy(&value))?;
+                checked = true;
+            } else {
+                fields.push((name, value));
+            }
+        }
+        if !checked {
+            check_csrf_token(state, &session_hash, "")?;
+        }
+        Ok(CsrfUpload { session, fields })
+    }
+}
+
+/// The current session a form is posted in, with the hash of its token; 401 without one.
+async fn posting_session(parts: &Parts, state: &AppState) -> Result<(SignedIn, String)> {
+    let Session::Current(caller) = Session::of(parts, state).await? else {
+        return Err(Error::Unauthorized);
+    };
+    let session_hash = session_token_hash(session_token(&parts.headers).unwrap_or_default());
+    let csrf_token = state.keys.csrf_token(&session_hash);
+    Ok((SignedIn { caller, csrf_token }, session_hash))
+}
+
+/// 403 unless `given` is the `csrf_token` of the session whose token hashes to `session_hash`.
+fn check_csrf_token(state: &AppState, session_hash: &str, given: &str) -> Result<()> {
+    if state.keys.csrf_matches(session_hash, given) {
+        Ok(())
+    } else {
+        Err(Error::denied(
+            INVALID_CSRF_TOKEN,
+            "this form is not from this session; reload the page and try again",
+        ))
     }
 }

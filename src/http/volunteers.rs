@@ -4,17 +4,17 @@
 use super::access::{scoped_unit, visible_volunteer, volunteer_profile};
 use super::extract::{Body, ClientAddr, Json, Path, Query};
 use crate::app::AppState;
-use crate::app::import::{ImportReport, import_csv};
-use crate::app::registration::{self, Applicant, Channel};
+use crate::app::import::{ImportReport, import_by_staff};
+use crate::app::profiles;
+use crate::app::registration::{self, Applicant};
 use crate::domain::phone;
 use crate::domain::privacy::Disclosure;
 use crate::domain::roles::{Caller, Role};
-use crate::domain::units::UnitKind;
 use crate::error::codes::{
-    CONSENT_REQUIRED, DUPLICATE_ID_NUMBER, DUPLICATE_PHONE, FORBIDDEN, INVALID_COMMUNITY,
-    INVALID_CSV, INVALID_ID_NUMBER, INVALID_NAME, INVALID_PHONE, TOO_MANY_ATTEMPTS, WEAK_PASSWORD,
+    CONSENT_REQUIRED, DUPLICATE_ID_NUMBER, DUPLICATE_PHONE, INVALID_COMMUNITY, INVALID_CSV,
+    INVALID_ID_NUMBER, INVALID_NAME, INVALID_PHONE, TOO_MANY_ATTEMPTS, WEAK_PASSWORD,
 };
-use crate::error::{Error, ErrorBody, Result};
+use crate::error::{ErrorBody, Result};
 use crate::store::Volunteer;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
@@ -26,7 +26,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// Largest CSV file accepted by the import endpoint.
-const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -105,41 +105,18 @@ async fn register(
     caller: Option<Caller>,
     Json(body): Json<RegisterBody>,
 ) -> Result<(StatusCode, Json<VolunteerView>)> {
-    let community = state
-        .store
-        .unit(body.community_id)
-        .await?
-        .filter(|u| u.kind == UnitKind::Community)
-        .ok_or_else(|| Error::invalid(INVALID_COMMUNITY, "community_id names no community"))?;
-    let channel = match caller {
-        Some(c) if c.may(&Role::ADMINS, &community.path) => Channel {
-            via: "staff",
-            recorded_by: Some(c.user_id),
-        },
-        Some(c) if c.is_staff() => {
-            return Err(Error::denied(
-                FORBIDDEN,
-                "staff register volunteers only in communities they administer",
-            ));
-        }
-        _ => {
-            state.registrations.admit(client)?;
-            Channel {
-                via: "self",
-                recorded_by: None,
-            }
-        }
-    };
     let applicant = Applicant {
         name: body.name,
         id_number: body.id_number,
         phone: body.phone,
-        community_id: community.id,
+        community_id: body.community_id,
         skills: body.skills,
         service_categories: body.service_categories,
         consent: body.consent,
     };
-    let volunteer = registration::register(&state, &applicant, body.password, channel).await?;
+    let volunteer =
+        registration::register_as(&state, caller.as_ref(), client, &applicant, body.password)
+            .await?;
     Ok((
         StatusCode::CREATED,
         Json(VolunteerView::new(volunteer, Disclosure::ALL)),
@@ -177,11 +154,11 @@ async fn get_volunteer(
             .log_phone_reveal(&volunteer, caller.user_id)
             .await?;
     }
-    let lifetime = state.store.lifetime_minutes(volunteer.id).await?;
+    let standing = profiles::standing(&state, volunteer.id).await?;
     Ok(Json(Profile {
-        stars: crate::domain::ledger::stars(lifetime, &state.settings.star_thresholds_hours),
-        lifetime_hours: crate::domain::hours::hours(lifetime),
-        points: state.store.points_balance(volunteer.id).await?,
+        stars: standing.stars,
+        lifetime_hours: crate::domain::hours::hours(standing.lifetime_minutes),
+        points: standing.points,
         volunteer: VolunteerView::new(volunteer, shown),
     }))
 }
@@ -250,14 +227,7 @@ async fn reveal_id_number(
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse> {
     let v = visible_volunteer(&state, &caller, &id, &[Role::DistrictAdmin]).await?;
-    if !caller.may(&[Role::DistrictAdmin], &v.community_path) {
-        return Err(Error::denied(
-            FORBIDDEN,
-            "only a district admin may see a full ID number",
-        ));
-    }
-    let sealed = state.store.reveal_id_number(&v, caller.user_id).await?;
-    let id_number = state.keys.decrypt_id_number(&sealed)?;
+    let id_number = profiles::reveal_id_number(&state, &caller, &v).await?;
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
         Json(IdNumberAnswer { id_number }),
@@ -277,19 +247,6 @@ async fn import(
     caller: Caller,
     Body(body): Body,
 ) -> Result<Json<ImportReport>> {
-    if !caller.is_admin() {
-        return Err(Error::denied(
-            FORBIDDEN,
-            "only unit admins import volunteers",
-        ));
-    }
-    let channel = Channel {
-        via: "import",
-        recorded_by: Some(caller.user_id),
-    };
-    let report = import_csv(&state.store, &state.keys, body.as_ref(), channel, |unit| {
-        caller.may(&Role::ADMINS, &unit.path)
-    })
-    .await?;
+    let report = import_by_staff(&state.store, &state.keys, &caller, body.as_ref()).await?;
     Ok(Json(report))
 }

@@ -20,7 +20,7 @@ mod model;
 pub mod rewards;
 pub mod trainings;
 pub mod units;
-mod volunteers;
+pub mod volunteers;
 
 pub use audit::audit;
 pub use model::*;

@@ -1,10 +1,13 @@
-//! Volunteers: real-name registration (one person, one phone), lookups and the audited reveals of
-//! an ID number or a phone number.
+//! Volunteers: real-name registration (one person, one phone), lookups, the staff's search and
+//! the audited reveals of an ID number or a phone number.
 
-use super::db::{Backend, Tx, query, query_as, query_scalar};
+use super::db::{Arg, Backend, Tx, query, query_as, query_scalar};
 use super::{NewAudit, NewVolunteer, Registration, Store, Volunteer, audit};
+use crate::domain::units::UnitKind;
 use crate::domain::volunteer_no::volunteer_no;
+use crate::domain::volunteer_search::{VolunteerSearch, prefix_end};
 use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
 
 const VOLUNTEER_COLUMNS: &str = "v.id, v.volunteer_no, v.name, v.id_number_masked, v.gender, \
     v.birth_date, v.phone, v.community_id, v.skills, v.service_categories, v.status, \
@@ -150,6 +153,134 @@ impl Store {
         audit(&mut tx, reveal(volunteer, actor, "reveal_id_number")).await?;
         tx.commit().await?;
         Ok(enc)
+    }
+}
+
+/// A volunteer in a list of many: who, where, and their service in one year.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VolunteerRow {
+    pub id: i64,
+    /// 志愿者编号
+    pub volunteer_no: String,
+    pub name: String,
+    pub community_name: String,
+    /// In full: a list shows it masked.
+    pub phone: String,
+    /// Confirmed service minutes of the year asked for, from the yearly totals.
+    pub year_minutes: i64,
+    pub registered_at: DateTime<Utc>,
+}
+
+/// Rows read at a time when every match is wanted.
+const CHUNK: i64 = 5000;
+
+impl Store {
+    /// One page (`limit` rows after `offset`) of the volunteers registered in the communities
+    /// under `paths` whose phone, volunteer number or name `search` gives
+    /// ([`VolunteerSearch::parse`]; everyone when `None`), with their minutes of `year`. Rows come
+    /// community by community, then by volunteer number (by name when searching a name), so a
+    /// page is an ordered index range in each community: never a sort of a whole district.
+    pub async fn search_volunteers(
+        &self,
+        paths: &[String],
+        search: Option<&str>,
+        year: i32,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<VolunteerRow>> {
+        let communities = self.communities_within(paths).await?;
+        let search = search.and_then(VolunteerSearch::parse);
+        self.volunteers_in(&communities, search.as_ref(), year, limit, offset)
+            .await
+    }
+
+    /// Every volunteer that [`Store::search_volunteers`] would list, in the same order, read a
+    /// community (and a few thousand rows) at a time.
+    pub async fn all_volunteers_matching(
+        &self,
+        paths: &[String],
+        search: Option<&str>,
+        year: i32,
+    ) -> Result<Vec<VolunteerRow>> {
+        let search = search.and_then(VolunteerSearch::parse);
+        let mut all = Vec::new();
+        for community in self.communities_within(paths).await? {
+            for offset in (0..).step_by(CHUNK as usize) {
+                let rows = self
+                    .volunteers_in(&[community], search.as_ref(), year, CHUNK, offset)
+                    .await?;
+                let done = (rows.len() as i64) < CHUNK;
+                all.extend(rows);
+                if done {
+                    break;
+                }
+            }
+        }
+        Ok(all)
+    }
+
+    /// The ids of the communities under `paths`, in order.
+    async fn communities_within(&self, paths: &[String]) -> Result<Vec<i64>> {
+        let mut ids: Vec<i64> = (self.units_within(paths).await?.into_iter())
+            .filter(|u| u.kind == UnitKind::Community)
+            .map(|u| u.id)
+            .collect();
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    async fn volunteers_in(
+        &self,
+        communities: &[i64],
+        search: Option<&VolunteerSearch>,
+        year: i32,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<VolunteerRow>> {
+        if communities.is_empty() {
+            return Ok(Vec::new());
+        }
+        // A list of ids is read in order on both backends, so each community's rows come from
+        // its own range of `volunteers_community_no` or `volunteers_community_name`.
+        let within = match self.db.backend() {
+            Backend::Sqlite => "v.community_id IN (SELECT value FROM json_each($1))",
+            Backend::Postgres => "v.community_id = ANY($1)",
+        };
+        let starting = |column: &str, prefix: &str| match prefix_end(prefix) {
+            Some(end) => (
+                format!(" AND {column} >= $5 AND {column} < $6"),
+                vec![prefix.into(), end.into()],
+            ),
+            None => (format!(" AND {column} >= $5"), vec![prefix.into()]),
+        };
+        let ((matching, args), order): ((String, Vec<Arg>), &str) = match search {
+            None => ((String::new(), Vec::new()), "v.volunteer_no"),
+            Some(VolunteerSearch::Phone(phone)) => (
+                (" AND v.phone = $5".into(), vec![phone.into()]),
+                "v.volunteer_no",
+            ),
+            Some(VolunteerSearch::Number(prefix)) => {
+                (starting("v.volunteer_no", prefix), "v.volunteer_no")
+            }
+            Some(VolunteerSearch::Name(prefix)) => (starting("v.name", prefix), "v.name, v.id"),
+        };
+        let sql = format!(
+            "SELECT v.id, v.volunteer_no, v.name, u.name AS community_name, v.phone,
+                    COALESCE(t.minutes, 0) AS year_minutes, v.registered_at
+             FROM volunteers v JOIN units u ON u.id = v.community_id
+             LEFT JOIN volunteer_year_totals t ON t.volunteer_id = v.id AND t.year = $2
+             WHERE {within}{matching}
+             ORDER BY v.community_id, {order} LIMIT $3 OFFSET $4"
+        );
+        let mut statement = query_as(sql)
+            .bind(communities)
+            .bind(year)
+            .bind(limit)
+            .bind(offset);
+        for arg in args {
+            statement = statement.bind(arg);
+        }
+        Ok(statement.fetch_all(&self.db).await?)
     }
 }
 
