@@ -12,9 +12,11 @@ pub mod ledger;
 pub mod passwords;
 pub mod poster;
 pub mod registration;
+pub mod rewards;
 pub mod scan_batcher;
 pub mod sessions;
 pub mod throttle;
+pub mod trainings;
 
 use crate::config::Settings;
 use crate::crypto::Keys;
