@@ -26,8 +26,12 @@ use serde::de::DeserializeOwned;
 
 mod activities;
 mod activity;
+mod audit;
 mod new_activity;
 pub mod paging;
+mod rewards;
+mod scope;
+mod trainings;
 
 /// Texts of the console's menu and lists; each section's own are beside its pages.
 const TEXTS: &[Text] = &[
@@ -47,7 +51,7 @@ const TEXTS: &[Text] = &[
 ];
 
 /// The texts of the console's pages, section by section.
-pub const TEXT_SECTIONS: &[&[Text]] = &[TEXTS];
+pub const TEXT_SECTIONS: &[&[Text]] = &[TEXTS, audit::TEXTS, rewards::TEXTS, trainings::TEXTS];
 
 /// The console's menu for `caller`: (text key, path) of each section one of their roles opens.
 pub fn menu(caller: &Caller) -> Vec<(&'static str, &'static str)> {
@@ -98,6 +102,23 @@ pub fn router() -> Router<AppState> {
         )
         .route("/console/activities/{id}", get(activity::activity_page))
         .route("/console/activities/{id}/reviews", post(activity::review))
+        .route("/console/audit", get(audit::audit_log))
+        .route(
+            "/console/rewards",
+            get(rewards::rewards_page).post(rewards::create_reward),
+        )
+        .route("/console/rewards/partners", post(rewards::create_partner))
+        .route("/console/rewards/{id}/stock", post(rewards::set_stock))
+        .route("/console/rewards/{id}/active", post(rewards::set_active))
+        .route(
+            "/console/trainings",
+            get(trainings::trainings_page).post(trainings::record),
+        )
+        .route("/console/trainings/{id}", get(trainings::training_page))
+        .route(
+            "/console/trainings/{id}/attendees",
+            post(trainings::add_attendees),
+        )
         .route("/console/login", post(log_in))
         .route("/console/logout", post(log_out))
 }
