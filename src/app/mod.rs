@@ -13,10 +13,12 @@ pub mod passwords;
 pub mod poster;
 pub mod profiles;
 pub mod registration;
+pub mod rewards;
 pub mod scan_batcher;
 pub mod sessions;
 pub mod staff;
 pub mod throttle;
+pub mod trainings;
 pub mod units;
 
 use crate::config::Settings;

@@ -14,6 +14,17 @@ pub fn is_valid(s: &str) -> bool {
         && luhn_check_digit(&s[1..s.len() - 1]) == s.as_bytes()[s.len() - 1] - b'0'
 }
 
+/// The volunteer numbers typed into a list, once each in the order given: one a line or
+/// separated by commas (either width) or spaces, in either case.
+pub fn listed(text: &str) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    text.split(|c: char| c == ',' || c == '，' || c == '、' || c.is_whitespace())
+        .filter(|n| !n.is_empty())
+        .map(str::to_ascii_uppercase)
+        .filter(|n| seen.insert(n.clone()))
+        .collect()
+}
+
 fn luhn_check_digit(digits: &str) -> u8 {
     let sum: u32 = digits
         .bytes()
@@ -42,6 +53,15 @@ mod tests {
         assert_eq!(luhn_check_digit("7992739871"), 3);
         assert_eq!(volunteer_no(1), "V000000018");
         assert!(is_valid(&volunteer_no(123_456)));
+    }
+
+    #[test]
+    fn a_typed_list_holds_each_number_once() {
+        assert_eq!(
+            listed(" v000000018\r\nV000000026，V000000018, V000000034、\n\n"),
+            ["V000000018", "V000000026", "V000000034"]
+        );
+        assert!(listed(" \n ,").is_empty());
     }
 
     #[test]

@@ -26,13 +26,17 @@ use serde::de::DeserializeOwned;
 
 mod activities;
 mod activity;
+mod audit;
 mod corrections;
 mod import;
 mod manual_entry;
 mod new_activity;
 mod new_volunteer;
 pub mod paging;
+mod rewards;
+mod scope;
 mod staff;
+mod trainings;
 mod units;
 mod volunteer;
 mod volunteers;
@@ -68,6 +72,9 @@ pub const TEXT_SECTIONS: &[&[Text]] = &[
     volunteer::TEXTS,
     new_volunteer::TEXTS,
     import::TEXTS,
+    audit::TEXTS,
+    rewards::TEXTS,
+    trainings::TEXTS,
 ];
 
 /// The console's menu for `caller`: (text key, path) of each section one of their roles opens.
@@ -146,6 +153,23 @@ pub fn router() -> Router<AppState> {
         )
         .route("/console/staff/{user_id}/grants", post(staff::grant))
         .merge(volunteers::routes())
+        .route("/console/audit", get(audit::audit_log))
+        .route(
+            "/console/rewards",
+            get(rewards::rewards_page).post(rewards::create_reward),
+        )
+        .route("/console/rewards/partners", post(rewards::create_partner))
+        .route("/console/rewards/{id}/stock", post(rewards::set_stock))
+        .route("/console/rewards/{id}/active", post(rewards::set_active))
+        .route(
+            "/console/trainings",
+            get(trainings::trainings_page).post(trainings::record),
+        )
+        .route("/console/trainings/{id}", get(trainings::training_page))
+        .route(
+            "/console/trainings/{id}/attendees",
+            post(trainings::add_attendees),
+        )
         .route("/console/login", post(log_in))
         .route("/console/logout", post(log_out))
 }

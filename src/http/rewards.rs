@@ -3,24 +3,21 @@
 use super::access::{require, scoped_unit, visible_volunteer};
 use super::extract::{Json, Path, Query};
 use crate::app::AppState;
+use crate::app::rewards::{self, RewardDraft};
 use crate::domain::roles::{Caller, Role};
-use crate::domain::text::{DESCRIPTION, NAME};
 use crate::error::codes::{
     DUPLICATE_PARTNER, FORBIDDEN, INSUFFICIENT_POINTS, INVALID_DESCRIPTION, INVALID_NAME,
     INVALID_POINTS_COST, INVALID_QUERY, INVALID_STOCK, NOT_A_VOLUNTEER, OUT_OF_STOCK,
     REWARD_INACTIVE,
 };
 use crate::error::{Error, ErrorBody, Result};
-use crate::store::rewards::{NewReward, Partner, Redeemed, Redemption, Reward, RewardChange};
+use crate::store::rewards::{Partner, Redeemed, Redemption, Reward};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-/// The largest points cost and stock; both columns are 32-bit.
-const MAX_AMOUNT: i64 = 1_000_000;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -50,11 +47,7 @@ async fn create_partner(
     Json(body): Json<PartnerBody>,
 ) -> Result<(StatusCode, Json<Partner>)> {
     let unit = scoped_unit(&state, &caller, body.unit_id, &Role::ADMINS).await?;
-    let name = NAME.parse(&body.name)?;
-    let partner = state
-        .store
-        .create_partner(&unit, &name, caller.user_id)
-        .await?;
+    let partner = rewards::create_partner(&state.store, &unit, &body.name, caller.user_id).await?;
     Ok((StatusCode::CREATED, Json(partner)))
 }
 
@@ -88,19 +81,6 @@ pub struct RewardBody {
     stock: i64,
 }
 
-/// `value` if it lies in `min..=1,000,000`, else the 422 `code`.
-fn amount(value: i64, min: i64, code: &'static str, message: &'static str) -> Result<i32> {
-    if (min..=MAX_AMOUNT).contains(&value) {
-        Ok(value as i32)
-    } else {
-        Err(Error::invalid(code, message))
-    }
-}
-
-fn checked_stock(stock: i64) -> Result<i32> {
-    amount(stock, 0, INVALID_STOCK, "stock is between 0 and 1,000,000")
-}
-
 /// Offers a reward from a partner; unit admins of the partner's unit (or above).
 #[utoipa::path(post, path = "/api/v1/rewards", tag = "rewards", request_body = RewardBody,
     responses((status = 201, body = Reward), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -111,29 +91,27 @@ async fn create_reward(
     caller: Caller,
     Json(body): Json<RewardBody>,
 ) -> Result<(StatusCode, Json<Reward>)> {
+    let partner = administered_partner(&state, &caller, body.partner_id).await?;
+    let draft = RewardDraft {
+        name: body.name,
+        description: body.description,
+        points_cost: body.points_cost,
+        stock: body.stock,
+    };
+    let reward = rewards::create_reward(&state.store, &partner, &draft, caller.user_id).await?;
+    Ok((StatusCode::CREATED, Json(reward)))
+}
+
+/// Loads a partner whose unit the caller administers: partners and rewards are kept by the
+/// admins of the partner's unit or above.
+pub async fn administered_partner(state: &AppState, caller: &Caller, id: i64) -> Result<Partner> {
     let partner = state
         .store
-        .partner(body.partner_id)
+        .partner(id)
         .await?
         .ok_or(Error::NotFound("partner"))?;
-    // Partners and rewards are kept by the admins of the partner's unit or above.
-    require(&caller, &Role::ADMINS, &partner.unit_path)?;
-    let reward = NewReward {
-        name: NAME.parse(&body.name)?,
-        description: DESCRIPTION.parse(&body.description)?,
-        points_cost: amount(
-            body.points_cost,
-            1,
-            INVALID_POINTS_COST,
-            "a reward costs 1 to 1,000,000 points",
-        )?,
-        stock: checked_stock(body.stock)?,
-    };
-    let reward = state
-        .store
-        .create_reward(&partner, &reward, caller.user_id)
-        .await?;
-    Ok((StatusCode::CREATED, Json(reward)))
+    require(caller, &Role::ADMINS, &partner.unit_path)?;
+    Ok(partner)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -156,7 +134,12 @@ async fn list_rewards(
 ) -> Result<Json<Vec<Reward>>> {
     if let Some(unit_id) = q.unit_id {
         let unit = scoped_unit(&state, &caller, unit_id, &Role::ALL).await?;
-        return Ok(Json(state.store.rewards_within(&unit.path).await?));
+        return Ok(Json(
+            state
+                .store
+                .rewards_within(&unit.path, (i64::MAX, 0))
+                .await?,
+        ));
     }
     if !caller.is_volunteer {
         return Err(Error::invalid(
@@ -180,7 +163,7 @@ async fn own_community_path(state: &AppState, caller: &Caller) -> Result<String>
 }
 
 /// Loads a reward whose partner's unit the caller administers.
-async fn administered_reward(state: &AppState, caller: &Caller, id: i64) -> Result<Reward> {
+pub async fn administered_reward(state: &AppState, caller: &Caller, id: i64) -> Result<Reward> {
     let reward = state
         .store
         .reward(id)
@@ -207,13 +190,9 @@ async fn set_stock(
     Path(id): Path<i64>,
     Json(body): Json<StockBody>,
 ) -> Result<Json<Reward>> {
-    administered_reward(&state, &caller, id).await?;
-    let change = RewardChange::Stock(checked_stock(body.stock)?);
+    let reward = administered_reward(&state, &caller, id).await?;
     Ok(Json(
-        state
-            .store
-            .change_reward(id, change, caller.user_id)
-            .await?,
+        rewards::set_stock(&state.store, &reward, body.stock, caller.user_id).await?,
     ))
 }
 
@@ -232,13 +211,9 @@ async fn set_active(
     Path(id): Path<i64>,
     Json(body): Json<ActiveBody>,
 ) -> Result<Json<Reward>> {
-    administered_reward(&state, &caller, id).await?;
-    let change = RewardChange::Active(body.active);
+    let reward = administered_reward(&state, &caller, id).await?;
     Ok(Json(
-        state
-            .store
-            .change_reward(id, change, caller.user_id)
-            .await?,
+        rewards::set_active(&state.store, &reward, body.active, caller.user_id).await?,
     ))
 }
 

@@ -4,28 +4,23 @@
 use super::access::{require, scoped_unit, visible_volunteer};
 use super::extract::{Json, Path, Query};
 use crate::app::AppState;
+use crate::app::trainings::{self, StudyHours, TrainingDraft, today};
 use crate::domain::hours::hours;
 use crate::domain::roles::{Caller, Role};
-use crate::domain::text::TextRule;
 use crate::error::codes::{
     INVALID_BODY, INVALID_FIELD, INVALID_HELD_ON, INVALID_STUDY_HOURS, INVALID_YEAR,
     TOO_MANY_VOLUNTEERS, UNKNOWN_VOLUNTEER,
 };
 use crate::error::{Error, ErrorBody, Result};
-use crate::store::trainings::{Attendee, NewTraining, StudyRecord, Training, year_span};
+use crate::store::trainings::{Attendee, StudyRecord, Training, year_span};
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{Datelike, Months, NaiveDate, Utc};
-use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::{Decimal, RoundingStrategy};
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-/// The most volunteers one request may name.
-const MAX_VOLUNTEERS: usize = 1000;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -33,38 +28,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_training))
         .routes(routes!(add_attendees))
         .routes(routes!(volunteer_trainings))
-}
-
-/// Study hours as sent: a decimal string (`"2.5"`) or a JSON number (`2.5`).
-#[derive(Deserialize)]
-#[serde(untagged)]
-pub enum StudyHours {
-    Text(String),
-    Number(f64),
-}
-
-impl StudyHours {
-    /// Whole minutes, rounded to the nearest; more than 0 and at most 24 hours.
-    fn minutes(&self) -> Result<i32> {
-        let value = match self {
-            StudyHours::Text(s) => Decimal::from_str(s.trim()).ok(),
-            StudyHours::Number(n) => Decimal::try_from(*n).ok(),
-        };
-        let minutes = value
-            .filter(|h| *h > Decimal::ZERO && *h <= Decimal::from(24))
-            .map(|h| {
-                (h * Decimal::from(60))
-                    .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
-            })
-            .and_then(|m| m.to_i32())
-            .filter(|m| *m > 0);
-        minutes.ok_or_else(|| {
-            Error::invalid(
-                INVALID_STUDY_HOURS,
-                "study hours are a decimal more than 0 and at most 24, e.g. \"2.5\"",
-            )
-        })
-    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -84,49 +47,6 @@ pub struct TrainingBody {
     volunteer_ids: Vec<i64>,
 }
 
-/// The ids once each, in order; at most `MAX_VOLUNTEERS`.
-fn volunteer_ids(ids: &[i64]) -> Result<Vec<i64>> {
-    let mut ids = ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.len() > MAX_VOLUNTEERS {
-        return Err(Error::invalid(
-            TOO_MANY_VOLUNTEERS,
-            format!("name at most {MAX_VOLUNTEERS} volunteers at once"),
-        ));
-    }
-    Ok(ids)
-}
-
-impl TrainingBody {
-    fn training(&self, today: NaiveDate) -> Result<NewTraining> {
-        let earliest = NaiveDate::from_ymd_opt(1949, 1, 1).expect("a real date");
-        let latest = today + Months::new(12);
-        if !(earliest..=latest).contains(&self.held_on) {
-            return Err(Error::invalid(
-                INVALID_HELD_ON,
-                format!("a training is held between 1949-01-01 and {latest}"),
-            ));
-        }
-        Ok(NewTraining {
-            name: TextRule::field("name", 200).parse(&self.name)?,
-            content: TextRule::field("content", 200)
-                .multiline()
-                .parse(&self.content)?,
-            study_minutes: self.study_hours.minutes()?,
-            host: TextRule::field("host", 200).parse(&self.host)?,
-            held_on: self.held_on,
-        })
-    }
-}
-
-/// Today in the service's display time zone (China), where trainings are dated.
-fn today(state: &AppState) -> NaiveDate {
-    Utc::now()
-        .with_timezone(&state.settings.display_offset())
-        .date_naive()
-}
-
 /// A year named in a query, or this year.
 fn year_or_this(state: &AppState, year: Option<i32>) -> Result<i32> {
     let year = year.unwrap_or_else(|| today(state).year());
@@ -140,7 +60,7 @@ fn year_or_this(state: &AppState, year: Option<i32>) -> Result<i32> {
 }
 
 /// Loads a training the caller holds one of `roles` on (on its unit or above).
-async fn scoped_training(
+pub async fn scoped_training(
     state: &AppState,
     caller: &Caller,
     id: i64,
@@ -182,12 +102,15 @@ async fn create_training(
     Json(body): Json<TrainingBody>,
 ) -> Result<(StatusCode, Json<Training>)> {
     let unit = scoped_unit(&state, &caller, body.unit_id, &Role::RECORDERS).await?;
-    let training = body.training(today(&state))?;
-    let ids = volunteer_ids(&body.volunteer_ids)?;
-    let created = state
-        .store
-        .create_training(&unit, &training, &ids, caller.user_id)
-        .await?;
+    let draft = TrainingDraft {
+        name: body.name,
+        content: body.content,
+        study_hours: body.study_hours,
+        host: body.host,
+        held_on: body.held_on,
+    };
+    let created =
+        trainings::record(&state, &unit, &draft, &body.volunteer_ids, caller.user_id).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -216,7 +139,7 @@ async fn list_trainings(
     Ok(Json(
         state
             .store
-            .trainings_within(&unit.path, from, to, 1000)
+            .trainings_within(&unit.path, from, to, (1000, 0))
             .await?,
     ))
 }
@@ -252,17 +175,8 @@ async fn add_attendees(
     Json(body): Json<AttendeesBody>,
 ) -> Result<Json<TrainingDetail>> {
     let training = scoped_training(&state, &caller, id, &Role::RECORDERS).await?;
-    let ids = volunteer_ids(&body.volunteer_ids)?;
-    state
-        .store
-        .add_training_attendees(&training, &ids, caller.user_id)
-        .await?;
-    // Reloaded for the new attendee count.
-    let training = state
-        .store
-        .training(id)
-        .await?
-        .ok_or(Error::NotFound("training"))?;
+    let training =
+        trainings::add_attendees(&state, &training, &body.volunteer_ids, caller.user_id).await?;
     Ok(Json(detail(&state, training).await?))
 }
 
@@ -302,30 +216,4 @@ async fn volunteer_trainings(
         study_hours: hours(minutes),
         trainings,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn minutes(h: StudyHours) -> Option<i32> {
-        h.minutes().ok()
-    }
-
-    #[test]
-    fn study_hours_become_whole_minutes() {
-        assert_eq!(minutes(StudyHours::Text("2.5".into())), Some(150));
-        assert_eq!(minutes(StudyHours::Number(2.5)), Some(150));
-        assert_eq!(minutes(StudyHours::Text("24".into())), Some(1440));
-        // 0.33 h is 19.8 minutes: kept as 20, shown again as "0.33".
-        assert_eq!(minutes(StudyHours::Text("0.33".into())), Some(20));
-    }
-
-    #[test]
-    fn study_hours_outside_0_to_24_are_refused() {
-        for bad in ["0", "-1", "24.01", "0.001", "abc", "", "1e400"] {
-            assert_eq!(minutes(StudyHours::Text(bad.into())), None, "{bad}");
-        }
-        assert_eq!(minutes(StudyHours::Number(f64::MAX)), None);
-    }
 }

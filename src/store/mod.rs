@@ -22,7 +22,7 @@ pub mod trainings;
 pub mod units;
 pub mod volunteers;
 
-pub use audit::audit;
+pub use audit::{AuditFilter, AuditLine, audit};
 pub use model::*;
 
 use crate::error::Result;

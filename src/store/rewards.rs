@@ -293,11 +293,19 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn rewards_within(&self, path: &str) -> Result<Vec<Reward>> {
+    /// The rewards of partners at units within `path`, oldest first: `limit` of them after the
+    /// first `offset`.
+    pub async fn rewards_within(
+        &self,
+        path: &str,
+        (limit, offset): (i64, i64),
+    ) -> Result<Vec<Reward>> {
         Ok(query_as(format!(
-            "{REWARD} WHERE u.path >= $1 AND u.path < $1 || '~' ORDER BY r.id"
+            "{REWARD} WHERE u.path >= $1 AND u.path < $1 || '~' ORDER BY r.id LIMIT $2 OFFSET $3"
         ))
         .bind(path)
+        .bind(limit)
+        .bind(offset)
         .fetch_all(&self.db)
         .await?)
     }

@@ -42,6 +42,13 @@ pub struct Training {
     pub unit_path: String,
 }
 
+impl Training {
+    /// Study hours 学时 as shown, e.g. `2.50`.
+    pub fn study_hours(&self) -> rust_decimal::Decimal {
+        hours(i64::from(self.study_minutes))
+    }
+}
+
 /// A volunteer on a training's attendance list.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, ToSchema)]
 pub struct Attendee {
@@ -75,13 +82,28 @@ pub(crate) fn check_volunteers(wanted: &[i64], found: &[i64]) -> Result<()> {
         .filter(|id| !found.contains(id))
         .map(i64::to_string)
         .collect();
+    unknown_volunteers("id", &missing)
+}
+
+/// The volunteer numbers of `wanted` missing from `found`, as the `unknown_volunteer` answer.
+fn check_numbers(wanted: &[String], found: &[(String, i64)]) -> Result<()> {
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter(|no| !found.iter().any(|(f, _)| f == *no))
+        .cloned()
+        .collect();
+    unknown_volunteers("number", &missing)
+}
+
+/// `unknown_volunteer`, naming the `missing` volunteers by their `key`, unless none is missing.
+fn unknown_volunteers(key: &str, missing: &[String]) -> Result<()> {
     if missing.is_empty() {
         return Ok(());
     }
     Err(crate::Error::invalid(
         UNKNOWN_VOLUNTEER,
         format!(
-            "no volunteer registered within this unit has id {}",
+            "no volunteer registered within this unit has {key} {}",
             missing.join(", ")
         ),
     ))
@@ -218,18 +240,45 @@ impl Store {
         path: &str,
         from: NaiveDate,
         to: NaiveDate,
-        limit: i64,
+        (limit, offset): (i64, i64),
     ) -> Result<Vec<Training>> {
         Ok(query_as(format!(
             "{TRAINING} WHERE u.path >= $1 AND u.path < $1 || '~' AND t.held_on >= $2 AND t.held_on < $3
-             ORDER BY t.held_on DESC, t.id DESC LIMIT $4"
+             ORDER BY t.held_on DESC, t.id DESC LIMIT $4 OFFSET $5"
         ))
         .bind(path)
         .bind(from)
         .bind(to)
         .bind(limit)
+        .bind(offset)
         .fetch_all(&self.db)
         .await?)
+    }
+
+    /// The ids of the volunteers numbered `numbers`, in that order, each registered in a
+    /// community within `path`; `unknown_volunteer` naming every number that is not.
+    pub async fn volunteers_numbered(&self, path: &str, numbers: &[String]) -> Result<Vec<i64>> {
+        let found: Vec<(String, i64)> = query_as(match self.backend() {
+            Backend::Sqlite => {
+                "SELECT v.volunteer_no, v.id FROM volunteers v JOIN units u ON u.id = v.community_id
+                 WHERE v.volunteer_no IN (SELECT value FROM json_each($1))
+                   AND u.path >= $2 AND u.path < $2 || '~'"
+            }
+            Backend::Postgres => {
+                "SELECT v.volunteer_no, v.id FROM volunteers v JOIN units u ON u.id = v.community_id
+                 WHERE v.volunteer_no IN (SELECT jsonb_array_elements_text($1))
+                   AND u.path >= $2 AND u.path < $2 || '~'"
+            }
+        })
+        .bind(serde_json::json!(numbers))
+        .bind(path)
+        .fetch_all(&self.db)
+        .await?;
+        check_numbers(numbers, &found)?;
+        Ok(numbers
+            .iter()
+            .filter_map(|no| found.iter().find(|(f, _)| f == no).map(|(_, id)| *id))
+            .collect())
     }
 
     pub async fn training_attendees(&self, training_id: i64) -> Result<Vec<Attendee>> {

@@ -64,6 +64,17 @@ pub struct Pager {
     pub next: Option<String>,
 }
 
+impl Pager {
+    /// The same pages linked by `href(page)`: for a list whose links carry more than `q`.
+    pub fn linked(self, href: impl Fn(i64) -> String) -> Pager {
+        Pager {
+            previous: self.previous.map(|_| href(self.page - 1)),
+            next: self.next.map(|_| href(self.page + 1)),
+            page: self.page,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{ListQuery, PER_PAGE};

@@ -44,6 +44,17 @@ pub async fn post_form(
     (r.status(), r.text().await.unwrap())
 }
 
+/// [`post_form`] with values the form owns.
+pub async fn post_fields(
+    app: &TestApp,
+    path: &str,
+    session: &str,
+    form: &[(&str, String)],
+) -> (StatusCode, String) {
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    post_form(app, path, session, &form).await
+}
+
 /// The hidden `csrf_token` of the first form on `html`.
 pub fn csrf_token(html: &str) -> String {
     let (_, after) = html

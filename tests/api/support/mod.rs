@@ -23,7 +23,7 @@ pub use activities::{
 };
 pub use certificates::{issue, issued, today, verify};
 pub use commands::{failure, stdout, vledger, vledger_with_key};
-pub use console::{browser, console_login, console_page, csrf_token, post_form};
+pub use console::{browser, console_login, console_page, csrf_token, post_fields, post_form};
 pub use database::{Backend, Database, fresh_database};
 pub use json::{assert_error, assert_error_parts, id_of, time, with};
 pub use ledger::{confirm, hours};
