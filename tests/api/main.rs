@@ -18,6 +18,7 @@ mod console_activity_forms;
 mod console_audit;
 mod console_corrections;
 mod console_import;
+mod console_manual_entries;
 mod console_rewards;
 mod console_staff;
 mod console_trainings;
