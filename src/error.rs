@@ -101,6 +101,16 @@ impl Error {
         }
     }
 
+    /// Whether the request was refused for what it said — invalid, in conflict with what is
+    /// stored, or naming nothing — rather than for who asked or for the service's own trouble. A
+    /// console form shows such a refusal on itself again; anything else is the answer itself.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Error::Invalid { .. } | Error::Conflict { .. } | Error::NotFound(_)
+        )
+    }
+
     /// How many seconds the client should wait before trying again, when the answer says.
     pub fn retry_after(&self) -> Option<u64> {
         match self {

@@ -333,7 +333,7 @@ pub async fn review(
             "/console/activities/{id}?{}",
             shown.query()
         ))),
-        Err(e @ (Error::Invalid { .. } | Error::Conflict { .. } | Error::NotFound(_))) => {
+        Err(e) if e.is_refusal() => {
             let why = Some(e.to_string());
             render(&state, (session, lang), activity, shown, e.status(), why).await
         }

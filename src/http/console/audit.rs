@@ -175,7 +175,7 @@ pub async fn audit_log(
                 .await?;
             (entries, StatusCode::OK, None)
         }
-        Err(e @ Error::Invalid { .. }) => (Vec::new(), e.status(), Some(e.to_string())),
+        Err(e) if e.is_refusal() => (Vec::new(), e.status(), Some(e.to_string())),
         Err(e) => return Err(e),
     };
     let pager = paging

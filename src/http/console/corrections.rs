@@ -9,7 +9,7 @@ use crate::app::AppState;
 use crate::app::corrections::{Resolution, resolve_as_asked};
 use crate::domain::ledger::ReportKind;
 use crate::domain::roles::Role;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::http::extract::{Path, Query, SignedIn};
 use crate::http::pages::texts::{Lang, Text};
 use crate::http::render::{Head, page};
@@ -153,7 +153,7 @@ pub async fn answer(
     let rules = state.ledger_rules();
     match resolve_as_asked(&state.store, &session.caller, id, answer, &rules).await {
         Ok(_) => Ok(see_other("/console/corrections")),
-        Err(e @ (Error::Invalid { .. } | Error::Conflict { .. })) => {
+        Err(e) if e.is_refusal() => {
             let why = Some(e.to_string());
             let list = ListQuery::default();
             render(&state, (session, lang), list, e.status(), why).await

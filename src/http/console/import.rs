@@ -170,7 +170,7 @@ pub async fn upload(
             };
             page(StatusCode::OK, &view)
         }
-        Err(e @ Error::Invalid { .. }) => {
+        Err(e) if e.is_refusal() => {
             // What is wrong with the file, in the words of the import.
             let refused = Some(format!("{} ({e})", refusal_of(lang, &e)));
             form_page(lang, session, e.status(), refused)

@@ -9,7 +9,7 @@ use crate::app::ledger::add_manual_entry;
 use crate::domain::phone::masked;
 use crate::domain::roles::Role;
 use crate::domain::text::REASON;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::http::access::run_activity;
 use crate::http::extract::{Path, Query, SignedIn};
 use crate::http::pages::texts::{Lang, Text};
@@ -165,7 +165,7 @@ pub async fn record(
     .await;
     match recorded {
         Ok(_) => Ok(to_activity(id)),
-        Err(e @ (Error::Invalid { .. } | Error::Conflict { .. } | Error::NotFound(_))) => {
+        Err(e) if e.is_refusal() => {
             let refused = (e.status(), Some(e.to_string()));
             render(&state, (session, lang), activity, form.q, refused).await
         }

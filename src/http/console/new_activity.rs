@@ -254,7 +254,7 @@ pub async fn create(
     .await;
     match created {
         Ok(a) => Ok(to_activity(a.id)),
-        Err(e @ Error::Invalid { .. }) => {
+        Err(e) if e.is_refusal() => {
             let refused = Some(e.to_string());
             render(&state, session, lang, e.status(), (form, None), refused).await
         }
@@ -300,7 +300,7 @@ pub async fn edit(
     .await;
     match updated {
         Ok(_) => Ok(to_activity(id)),
-        Err(e @ (Error::Invalid { .. } | Error::Conflict { .. })) => {
+        Err(e) if e.is_refusal() => {
             let refused = Some(e.to_string());
             render(&state, session, lang, e.status(), (form, Some(id)), refused).await
         }

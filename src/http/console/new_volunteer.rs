@@ -150,7 +150,7 @@ pub async fn register(
     let password = Some(form.password.clone()).filter(|p| !p.is_empty());
     match register_as(&state, Some(caller), client, &form.applicant(), password).await {
         Ok(v) => Ok(see_other(format!("/console/volunteers/{}", v.id))),
-        Err(e @ (Error::Invalid { .. } | Error::Conflict { .. })) => {
+        Err(e) if e.is_refusal() => {
             let refused = Some(refusal_of(lang, &e));
             render(&state, (lang, session), e.status(), form, refused).await
         }

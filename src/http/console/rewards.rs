@@ -197,7 +197,7 @@ async fn answer<T>(
 ) -> Result<Response> {
     match outcome {
         Ok(_) => Ok(back_to(&unit_id)),
-        Err(e @ (Error::Invalid { .. } | Error::Conflict { .. })) => {
+        Err(e) if e.is_refusal() => {
             let asked = UnitQuery {
                 unit_id,
                 page: None,

@@ -213,7 +213,7 @@ pub async fn create_account(
             q: account.login,
             page: None,
         }))),
-        Err(e @ (Error::Invalid { .. } | Error::Conflict { .. })) => {
+        Err(e) if e.is_refusal() => {
             let forms = (form, GrantForm::default());
             let (status, why) = (e.status(), Some(e.to_string()));
             let asked = ListQuery::default();

@@ -182,7 +182,7 @@ pub async fn record(
     .await;
     match recorded {
         Ok(t) => Ok(see_other(format!("/console/trainings/{}", t.id))),
-        Err(e @ Error::Invalid { .. }) => {
+        Err(e) if e.is_refusal() => {
             let asked = UnitQuery {
                 unit_id: form.unit_id.clone(),
                 page: None,
@@ -258,7 +258,7 @@ pub async fn add_attendees(
     .await;
     match added {
         Ok(_) => Ok(see_other(format!("/console/trainings/{id}"))),
-        Err(e @ Error::Invalid { .. }) => {
+        Err(e) if e.is_refusal() => {
             let typed = (form.volunteers, Some(e.to_string()));
             render_training(&state, (session, lang), training, e.status(), typed).await
         }

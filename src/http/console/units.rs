@@ -356,7 +356,7 @@ async fn submit<F>(
     let posted = as_posted(form);
     match posted.apply(state, &session.caller, &unit).await {
         Ok(()) => Ok(see_other(format!("/console/units/{id}"))),
-        Err(e @ (Error::Invalid { .. } | Error::Conflict { .. })) => {
+        Err(e) if e.is_refusal() => {
             let (status, why) = (e.status(), Some(e.to_string()));
             let forms = posted.into_forms();
             render(state, (session, lang), unit, status, forms, why).await
