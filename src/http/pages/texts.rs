@@ -304,6 +304,31 @@ mod tests {
     use super::all_texts;
     use std::collections::HashSet;
 
+    /// Every `lang.text("…")` in a template names a text that exists: a missing one would show
+    /// as nothing.
+    #[test]
+    fn every_key_a_template_shows_exists() {
+        let keys: HashSet<&str> = all_texts().map(|(key, _, _)| *key).collect();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut files = vec![dir];
+        let mut missing = Vec::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (at, call) in text.match_indices("lang.text(\"") {
+                let rest = &text[at + call.len()..];
+                let key = &rest[..rest.find('"').unwrap()];
+                if !keys.contains(key) {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "texts missing: {missing:#?}");
+    }
+
     #[test]
     fn every_text_key_is_used_once() {
         let mut seen = HashSet::new();
