@@ -4,6 +4,7 @@
 mod certificate;
 mod check_in;
 mod console;
+mod console_admin;
 mod crafted_text;
 
 use fantoccini::{Client, ClientBuilder, Locator};
