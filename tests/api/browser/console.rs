@@ -4,13 +4,14 @@
 //! volunteer's own page then shows the confirmed hours.
 
 use super::{
-    DESKTOP, PHONE, Screen, assert_fits, assert_policy_kept, log_in, move_check_ins_back,
-    open_browser, phone_browser, start_driver, text_of, wait_for_text, wait_for_text_within,
+    DESKTOP, PHONE, Screen, assert_fits, assert_policy_kept, click, log_in, move_check_ins_back,
+    open_browser, phone_browser, start_driver, text_of, type_into, wait_for_text,
+    wait_for_text_within,
 };
 use crate::both_backends;
 use crate::support::{PASSWORD, TestApp, applicant, decode_qr, hours, id_number, phone};
 use chrono::{Duration, Utc};
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -35,26 +36,6 @@ async fn set_field(browser: &Client, id: &str, value: &str) {
             "document.getElementById(arguments[0]).value = arguments[1]",
             vec![json!(id), json!(value)],
         )
-        .await
-        .unwrap();
-}
-
-async fn click(browser: &Client, css: &str) {
-    browser
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn type_into(browser: &Client, css: &str, text: &str) {
-    browser
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .send_keys(text)
         .await
         .unwrap();
 }

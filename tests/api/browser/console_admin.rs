@@ -5,8 +5,8 @@
 //! row is refused. Each step is checked on the page and in what the API then answers.
 
 use super::{
-    DESKTOP, PHONE, Screen, assert_fits, assert_policy_kept, log_in, open_browser, start_driver,
-    text_of, wait_for_text,
+    DESKTOP, PHONE, Screen, assert_fits, assert_policy_kept, click, element, log_in, open_browser,
+    start_driver, text_of, type_into, wait_for_text,
 };
 use crate::both_backends;
 use crate::support::{
@@ -33,24 +33,6 @@ async fn a_unit_admins_day_at_a_desk(app: TestApp) {
 const STREET_ADMIN: &str = "street-admin";
 /// The organizer's account the street admin creates.
 const NEW_ORGANIZER: &str = "organizer-b";
-
-/// The element `css` picks on the page.
-async fn element(browser: &Client, css: &str) -> Element {
-    browser
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-}
-
-/// Clicks the element `css` picks.
-async fn press(browser: &Client, css: &str) {
-    element(browser, css).await.click().await.unwrap();
-}
-
-/// Types `text` into the field `css` picks.
-async fn fill(browser: &Client, css: &str, text: &str) {
-    element(browser, css).await.send_keys(text).await.unwrap();
-}
 
 /// Picks the option `value` of the select `css` picks.
 async fn choose(browser: &Client, css: &str, value: &str) {
@@ -135,7 +117,7 @@ async fn keeps_the_communitys_records(app: &TestApp, browser: &Client, s: &Scene
     );
     assert_fits(browser, screen.width).await;
 
-    press(browser, &format!("#{community_row} a")).await;
+    click(browser, &format!("#{community_row} a")).await;
     wait_for_text(browser, "populations", |t| t.contains("暂无")).await;
     assert_fits(browser, screen.width).await;
     let year_field = element(browser, "#populations input[name=year]").await;
@@ -144,16 +126,16 @@ async fn keeps_the_communitys_records(app: &TestApp, browser: &Client, s: &Scene
         Some(year.to_string()),
         "the form offers this year"
     );
-    fill(
+    type_into(
         browser,
         "#populations input[name=resident_population]",
         "8321",
     )
     .await;
-    press(browser, "#populations button[type=submit]").await;
+    click(browser, "#populations button[type=submit]").await;
     wait_for_text(browser, "populations", |t| t.contains("8321")).await;
 
-    fill(
+    type_into(
         browser,
         "#organisations input[name=name]",
         "花园社区志愿服务队",
@@ -165,7 +147,7 @@ async fn keeps_the_communitys_records(app: &TestApp, browser: &Client, s: &Scene
         "volunteer_service",
     )
     .await;
-    press(browser, "#organisations button[type=submit]").await;
+    click(browser, "#organisations button[type=submit]").await;
     wait_for_text(browser, "organisations", |t| {
         t.contains("花园社区志愿服务队")
     })
@@ -219,9 +201,9 @@ async fn creates_an_organizer(app: &TestApp, browser: &Client, s: &Scene, screen
         ("#new-account #name", "陈志明"),
         ("#new-account #password", PASSWORD),
     ] {
-        fill(browser, field, value).await;
+        type_into(browser, field, value).await;
     }
-    press(browser, "#new-account button[type=submit]").await;
+    click(browser, "#new-account button[type=submit]").await;
     let listed = wait_for_text(browser, "accounts", |t| t.contains(NEW_ORGANIZER)).await;
     assert!(
         listed.contains("陈志明") && listed.contains("尚未授予角色"),
@@ -236,7 +218,7 @@ async fn creates_an_organizer(app: &TestApp, browser: &Client, s: &Scene, screen
         &s.community.to_string(),
     )
     .await;
-    press(
+    click(
         browser,
         &format!(r#"button[aria-label="授予 {NEW_ORGANIZER}"]"#),
     )
@@ -278,7 +260,7 @@ async fn imports_volunteers(app: &TestApp, browser: &Client, s: &Scene, screen: 
         phone(13),
     );
     pasted.send_keys(&csv).await.unwrap();
-    press(browser, "#import").await;
+    click(browser, "#import").await;
 
     let summary = wait_for_text(browser, "summary", |t| t.contains("已注册")).await;
     let counts: Vec<String> = summary.split_whitespace().map(String::from).collect();

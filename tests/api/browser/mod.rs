@@ -244,6 +244,24 @@ async fn give_position(driver: &Driver, browser: &Client, origin: &str, (lat, lo
     }
 }
 
+/// The element `css` picks on the page.
+async fn element(browser: &Client, css: &str) -> fantoccini::elements::Element {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+}
+
+/// Clicks the element `css` picks.
+async fn click(browser: &Client, css: &str) {
+    element(browser, css).await.click().await.unwrap();
+}
+
+/// Types `text` into the field `css` picks.
+async fn type_into(browser: &Client, css: &str, text: &str) {
+    element(browser, css).await.send_keys(text).await.unwrap();
+}
+
 /// Types `login` and `password` into the page's login form and submits it.
 async fn log_in(browser: &Client, login_field: &str, login: &str, password: &str) {
     let field = browser.find(Locator::Id(login_field)).await.unwrap();
