@@ -2,7 +2,9 @@
 
 use super::db::{query, query_as, query_scalar};
 use super::units::within_any;
-use super::{Credentials, NewAudit, Store, Unit, audit, conflict_on, not_found_on_fk};
+use super::{
+    Credentials, NewAudit, Store, Unit, audit, conflict_on, like_escaped, not_found_on_fk,
+};
 use crate::domain::roles::{Caller, Grant, Role};
 use crate::error::Result;
 use crate::error::codes::DUPLICATE_LOGIN;
@@ -207,18 +209,10 @@ struct StaffRow {
     unit_name: Option<String>,
 }
 
-/// `text` as a `LIKE` pattern matching any text that holds it, its own `%`, `_` and `\` meant
-/// literally (`ESCAPE '\'`), in ASCII lower case as the columns it is matched against.
+/// `text` as a `LIKE` pattern matching any text that holds it, in ASCII lower case as the
+/// columns it is matched against.
 fn containing(text: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in text.to_ascii_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
+    format!("%{}%", like_escaped(&text.to_ascii_lowercase()))
 }
 
 /// The account rows (in order) folded into accounts, each with its grants.

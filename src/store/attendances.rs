@@ -3,7 +3,7 @@
 
 use super::activities::{AttendanceRow, auto_close_audit};
 use super::db::{query, query_as, query_scalar};
-use super::{Store, audit};
+use super::{Store, audit, like_escaped};
 use crate::domain::attendance::{Window, credited_minutes};
 use crate::error::Result;
 use chrono::{DateTime, Duration, Utc};
@@ -174,16 +174,4 @@ impl Store {
         tx.commit().await?;
         Ok(closed)
     }
-}
-
-/// `text` for a `LIKE … ESCAPE '\'` pattern: its `%`, `_` and `\` match only themselves.
-pub fn like_escaped(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
 }

@@ -94,3 +94,15 @@ pub(crate) fn not_found_on_fk(e: sqlx::Error, what: &'static str) -> crate::Erro
         _ => e.into(),
     }
 }
+
+/// `text` for a `LIKE … ESCAPE '\'` pattern: its `%`, `_` and `\` match only themselves.
+fn like_escaped(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
