@@ -51,6 +51,9 @@ const COLUMNS: [(&str, &str, &str); 6] = [
     ("service_categories", "服务类别", "service_categories"),
 ];
 
+/// The largest CSV file an import accepts.
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+
 /// Imports `csv` for a staff member: a unit admin, whose rows must all be in communities they
 /// administer; the importer vouches for each volunteer's consent.
 pub async fn import_by_staff(

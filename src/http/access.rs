@@ -6,6 +6,8 @@ use crate::domain::privacy::{Disclosure, runs_one};
 use crate::domain::roles::{Caller, Role};
 use crate::error::{Error, Result};
 use crate::store::activities::Activity;
+use crate::store::rewards::{Partner, Reward};
+use crate::store::trainings::Training;
 use crate::store::{Unit, Volunteer};
 
 /// 403 unless the caller holds one of `roles` on the unit at `unit_path` or above it.
@@ -96,4 +98,43 @@ async fn named_volunteer(state: &AppState, caller: &Caller, id: &str) -> Result<
         .volunteer(id)
         .await?
         .ok_or(Error::NotFound("volunteer"))
+}
+
+/// Loads a partner whose unit the caller administers: partners and rewards are kept by the
+/// admins of the partner's unit or above.
+pub async fn administered_partner(state: &AppState, caller: &Caller, id: i64) -> Result<Partner> {
+    let partner = state
+        .store
+        .partner(id)
+        .await?
+        .ok_or(Error::NotFound("partner"))?;
+    require(caller, &Role::ADMINS, &partner.unit_path)?;
+    Ok(partner)
+}
+
+/// Loads a reward whose partner's unit the caller administers.
+pub async fn administered_reward(state: &AppState, caller: &Caller, id: i64) -> Result<Reward> {
+    let reward = state
+        .store
+        .reward(id)
+        .await?
+        .ok_or(Error::NotFound("reward"))?;
+    require(caller, &Role::ADMINS, &reward.unit_path)?;
+    Ok(reward)
+}
+
+/// Loads a training the caller holds one of `roles` on (on its unit or above).
+pub async fn scoped_training(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    roles: &[Role],
+) -> Result<Training> {
+    let training = state
+        .store
+        .training(id)
+        .await?
+        .ok_or(Error::NotFound("training"))?;
+    require(caller, roles, &training.unit_path)?;
+    Ok(training)
 }

@@ -1,6 +1,6 @@
 //! Partners, their rewards and redemptions against points balances.
 
-use super::access::{require, scoped_unit, visible_volunteer};
+use super::access::{administered_partner, administered_reward, scoped_unit, visible_volunteer};
 use super::extract::{Json, Path, Query};
 use crate::app::AppState;
 use crate::app::rewards::{self, RewardDraft};
@@ -102,18 +102,6 @@ async fn create_reward(
     Ok((StatusCode::CREATED, Json(reward)))
 }
 
-/// Loads a partner whose unit the caller administers: partners and rewards are kept by the
-/// admins of the partner's unit or above.
-pub async fn administered_partner(state: &AppState, caller: &Caller, id: i64) -> Result<Partner> {
-    let partner = state
-        .store
-        .partner(id)
-        .await?
-        .ok_or(Error::NotFound("partner"))?;
-    require(caller, &Role::ADMINS, &partner.unit_path)?;
-    Ok(partner)
-}
-
 #[derive(Deserialize, IntoParams)]
 pub struct RewardsQuery {
     /// Staff: the rewards of partners under this unit. Left out: a volunteer's catalogue.
@@ -160,17 +148,6 @@ async fn own_community_path(state: &AppState, caller: &Caller) -> Result<String>
         .await?
         .ok_or(Error::NotFound("volunteer"))?
         .community_path)
-}
-
-/// Loads a reward whose partner's unit the caller administers.
-pub async fn administered_reward(state: &AppState, caller: &Caller, id: i64) -> Result<Reward> {
-    let reward = state
-        .store
-        .reward(id)
-        .await?
-        .ok_or(Error::NotFound("reward"))?;
-    require(caller, &Role::ADMINS, &reward.unit_path)?;
-    Ok(reward)
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -1,7 +1,7 @@
 //! Trainings 培训记录 and who attended them: social workers record them, volunteers see their
 //! own with their study hours (which are not service hours).
 
-use super::access::{require, scoped_unit, visible_volunteer};
+use super::access::{scoped_training, scoped_unit, visible_volunteer};
 use super::extract::{Json, Path, Query};
 use crate::app::AppState;
 use crate::app::trainings::{self, StudyHours, TrainingDraft, today};
@@ -57,22 +57,6 @@ fn year_or_this(state: &AppState, year: Option<i32>) -> Result<i32> {
         ));
     }
     Ok(year)
-}
-
-/// Loads a training the caller holds one of `roles` on (on its unit or above).
-pub async fn scoped_training(
-    state: &AppState,
-    caller: &Caller,
-    id: i64,
-    roles: &[Role],
-) -> Result<Training> {
-    let training = state
-        .store
-        .training(id)
-        .await?
-        .ok_or(Error::NotFound("training"))?;
-    require(caller, roles, &training.unit_path)?;
-    Ok(training)
 }
 
 #[derive(Serialize, ToSchema)]

@@ -4,6 +4,7 @@
 use super::access::{scoped_unit, visible_volunteer, volunteer_profile};
 use super::extract::{Body, ClientAddr, Json, Path, Query};
 use crate::app::AppState;
+use crate::app::import::MAX_IMPORT_BYTES;
 use crate::app::import::{ImportReport, import_by_staff};
 use crate::app::profiles;
 use crate::app::registration::{self, Applicant};
@@ -24,9 +25,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-/// Largest CSV file accepted by the import endpoint.
-pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -10,10 +10,10 @@ use crate::app::trainings::{self, StudyHours, TrainingDraft, numbered_volunteers
 use crate::domain::roles::Role;
 use crate::error::codes::{INVALID_FIELD, INVALID_HELD_ON};
 use crate::error::{Error, Result};
+use crate::http::access::scoped_training;
 use crate::http::extract::{Path, Query, SignedIn};
 use crate::http::pages::texts::{Lang, Text};
 use crate::http::render::{Head, page};
-use crate::http::trainings::scoped_training;
 use crate::store::Unit;
 use crate::store::trainings::{Attendee, Training, year_span};
 use askama::Template;

@@ -5,6 +5,7 @@
 use super::paging::{ListQuery, Pager};
 use super::{StaffVisit, head};
 use crate::app::AppState;
+use crate::app::import::MAX_IMPORT_BYTES;
 use crate::domain::hours::hours;
 use crate::domain::phone;
 use crate::domain::roles::{Caller, Role};
@@ -115,9 +116,7 @@ pub fn routes() -> Router<AppState> {
             "/console/volunteers/import",
             get(import::form)
                 .post(import::upload)
-                .layer(DefaultBodyLimit::max(
-                    crate::http::volunteers::MAX_IMPORT_BYTES,
-                )),
+                .layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
         )
         .route("/console/volunteers/{id}", get(volunteer::profile))
         .route(
