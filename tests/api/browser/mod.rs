@@ -5,6 +5,7 @@ mod certificate;
 mod check_in;
 mod console;
 mod console_admin;
+mod console_pages;
 mod crafted_text;
 
 use fantoccini::{Client, ClientBuilder, Locator};
