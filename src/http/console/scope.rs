@@ -34,13 +34,7 @@ impl Scope {
         roles: &[Role],
         asked: &str,
     ) -> Result<Scope> {
-        let roots: Vec<String> = caller
-            .grants
-            .iter()
-            .filter(|g| roles.contains(&g.role))
-            .map(|g| g.unit_path.clone())
-            .collect();
-        let units = state.store.units_within(&roots).await?;
+        let units = state.store.units_within(&caller.roots(roles)).await?;
         let unit = match asked.trim() {
             "" => units.first().cloned().ok_or_else(Error::forbidden)?,
             id => named_unit(state, caller, id, roles).await?,

@@ -4,7 +4,6 @@
 //! `app::staff`, as the API's are, behind the same access check.
 
 use super::paging::{ListQuery, Pager};
-use super::units::administered;
 use super::{StaffForm, StaffVisit, head, see_other};
 use crate::app::AppState;
 use crate::app::staff;
@@ -121,7 +120,7 @@ async fn render(
     (account, grant): (AccountForm, GrantForm),
     refused: Option<String>,
 ) -> Result<Response> {
-    let roots = administered(&session.caller);
+    let roots = session.caller.roots(&Role::ADMINS);
     if roots.is_empty() {
         return Err(Error::forbidden());
     }

@@ -55,16 +55,6 @@ pub const TEXTS: &[Text] = &[
     ),
 ];
 
-/// The paths of the subtrees `caller` administers (holds an admin's role on).
-pub fn administered(caller: &Caller) -> Vec<String> {
-    caller
-        .grants
-        .iter()
-        .filter(|g| Role::ADMINS.contains(&g.role))
-        .map(|g| g.unit_path.clone())
-        .collect()
-}
-
 /// The text key of a unit kind's name.
 fn kind_text(kind: UnitKind) -> &'static str {
     match kind {
@@ -128,7 +118,7 @@ pub async fn unit_tree(
     State(state): State<AppState>,
     StaffVisit { lang, session }: StaffVisit,
 ) -> Result<Response> {
-    let roots = administered(&session.caller);
+    let roots = session.caller.roots(&Role::ADMINS);
     if roots.is_empty() {
         return Err(Error::forbidden());
     }
