@@ -148,7 +148,7 @@ async fn seed(state: &AppState, n: usize) -> (String, Vec<String>) {
                         recorded_by: None,
                     },
                     &state.keys,
-                    now,
+                    now.fixed_offset(),
                 )
                 .unwrap()
             })

@@ -63,6 +63,14 @@ pub struct Settings {
     pub confirmation_working_days: u32,
     /// Public holidays (not working days) for the confirmation deadline.
     pub public_holidays: Vec<chrono::NaiveDate>,
+    /// The backbone rule 骨干志愿者: at least these confirmed service hours …
+    pub backbone_hours: i64,
+    /// … and these distinct activities …
+    pub backbone_activities: i64,
+    /// … in this many calendar months up to and including the current one.
+    pub backbone_months: u32,
+    /// A social worker's volunteer has gone quiet after this many months without service.
+    pub quiet_months: u32,
 }
 
 impl Default for Settings {
@@ -93,6 +101,10 @@ impl Default for Settings {
             points_per_hour: 1,
             confirmation_working_days: 10,
             public_holidays: Vec::new(),
+            backbone_hours: 40,
+            backbone_activities: 10,
+            backbone_months: 12,
+            quiet_months: 3,
         }
     }
 }
@@ -211,6 +223,10 @@ impl Settings {
                     })
                     .collect::<anyhow::Result<_>>()?;
             }
+            "backbone_hours" => self.backbone_hours = num(&v)?,
+            "backbone_activities" => self.backbone_activities = num(&v)?,
+            "backbone_months" => self.backbone_months = num(&v)?,
+            "quiet_months" => self.quiet_months = num(&v)?,
             "jobs" => {
                 self.jobs = match v.trim() {
                     "true" | "1" | "yes" => true,
@@ -245,6 +261,19 @@ impl Settings {
 
     pub fn checkout_grace(&self) -> chrono::Duration {
         chrono::Duration::minutes(self.checkout_grace_minutes as i64)
+    }
+
+    /// Now, in the display time.
+    pub fn local_now(&self) -> chrono::DateTime<chrono::FixedOffset> {
+        chrono::Utc::now().with_timezone(&self.display_offset())
+    }
+
+    pub fn backbone_rule(&self) -> crate::domain::backbone::BackboneRule {
+        crate::domain::backbone::BackboneRule {
+            hours: self.backbone_hours,
+            activities: self.backbone_activities,
+            months: self.backbone_months,
+        }
     }
 
     pub fn display_offset(&self) -> chrono::FixedOffset {

@@ -157,9 +157,15 @@ async fn main() -> anyhow::Result<()> {
                 via: "import",
                 recorded_by: None,
             };
-            let report =
-                vledger::app::import::import_csv(&state.store, &state.keys, csv, channel, |_| true)
-                    .await?;
+            let report = vledger::app::import::import_csv(
+                &state.store,
+                &state.keys,
+                csv,
+                channel,
+                state.settings.local_now(),
+                |_| true,
+            )
+            .await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
         Command::Jobs {

@@ -32,6 +32,10 @@ pub async fn open(settings: Settings) -> anyhow::Result<AppState> {
             keys.fingerprint
         );
     }
+    store
+        .ensure_target_counts(settings.display_offset())
+        .await
+        .context("counting volunteers for the targets report")?;
     Ok(AppState::start(store, keys, settings))
 }
 

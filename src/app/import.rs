@@ -7,11 +7,11 @@ use crate::crypto::Keys;
 use crate::domain::roles::{Caller, Role};
 use crate::domain::units::UnitKind;
 use crate::error::codes::{
-    DUPLICATE_PHONE, FORBIDDEN, INVALID_COMMUNITY, INVALID_CSV, OUT_OF_SCOPE,
+    DUPLICATE_PHONE, FORBIDDEN, INVALID_COMMUNITY, INVALID_CSV, INVALID_REGISTERED_ON, OUT_OF_SCOPE,
 };
 use crate::error::{Error, Result};
 use crate::store::{NewVolunteer, Registration, Store, Unit};
-use chrono::Utc;
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -42,13 +42,14 @@ pub struct RowError {
 }
 
 /// Column names, English or Chinese, and the field each fills.
-const COLUMNS: [(&str, &str, &str); 6] = [
+const COLUMNS: [(&str, &str, &str); 7] = [
     ("name", "姓名", "name"),
     ("id_number", "身份证号", "id_number"),
     ("phone", "手机号", "phone"),
     ("community_id", "社区编号", "community_id"),
     ("skills", "技能", "skills"),
     ("service_categories", "服务类别", "service_categories"),
+    ("registered_on", "注册日期", "registered_on"),
 ];
 
 /// The largest CSV file an import accepts.
@@ -60,6 +61,7 @@ pub async fn import_by_staff(
     store: &Store,
     keys: &Keys,
     caller: &Caller,
+    now: DateTime<FixedOffset>,
     csv: impl std::io::Read,
 ) -> Result<ImportReport> {
     if !caller.is_admin() {
@@ -72,7 +74,7 @@ pub async fn import_by_staff(
         via: "import",
         recorded_by: Some(caller.user_id),
     };
-    import_csv(store, keys, csv, channel, |unit| {
+    import_csv(store, keys, csv, channel, now, |unit| {
         caller.may(&Role::ADMINS, &unit.path)
     })
     .await
@@ -84,6 +86,7 @@ pub async fn import_csv(
     keys: &Keys,
     csv: impl std::io::Read,
     channel: Channel,
+    now: DateTime<FixedOffset>,
     in_scope: impl Fn(&Unit) -> bool,
 ) -> Result<ImportReport> {
     let mut reader = csv::ReaderBuilder::new()
@@ -164,7 +167,11 @@ pub async fn import_csv(
                 // their consent (recorded as `channel.recorded_by`).
                 consent: true,
             };
-            prepare(&applicant, None, channel, keys, Utc::now())
+            let registered = match cell("registered_on") {
+                "" => now,
+                typed => registered_on(typed, now)?,
+            };
+            prepare(&applicant, None, channel, keys, registered)
         }
         .await;
         match prepared {
@@ -186,6 +193,25 @@ pub async fn import_csv(
     batch.write(store, &mut report).await?;
     report.errors.sort_by_key(|e| e.row);
     Ok(report)
+}
+
+/// The start of the day a volunteer registered elsewhere (`YYYY-MM-DD`), in the display time;
+/// never after `now`.
+fn registered_on(typed: &str, now: DateTime<FixedOffset>) -> Result<DateTime<FixedOffset>> {
+    let invalid = || {
+        Error::invalid(
+            INVALID_REGISTERED_ON,
+            "registered_on is a date (YYYY-MM-DD) no later than today",
+        )
+    };
+    let day = NaiveDate::parse_from_str(typed, "%Y-%m-%d").map_err(|_| invalid())?;
+    if day > now.date_naive() {
+        return Err(invalid());
+    }
+    day.and_time(NaiveTime::MIN)
+        .and_local_timezone(now.timezone())
+        .single()
+        .ok_or_else(invalid)
 }
 
 /// Valid rows waiting to be written, with their line numbers.

@@ -3,6 +3,7 @@
 //! calls in here.
 
 pub mod activities;
+pub mod backbone;
 pub mod backup;
 pub mod check_in;
 pub mod corrections;
@@ -17,6 +18,7 @@ pub mod rewards;
 pub mod scan_batcher;
 pub mod sessions;
 pub mod staff;
+pub mod targets;
 pub mod throttle;
 pub mod trainings;
 pub mod units;

@@ -15,7 +15,7 @@ use crate::error::codes::{
 };
 use crate::error::{Error, Result};
 use crate::store::{NewVolunteer, Registration, Volunteer};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, FixedOffset};
 use std::net::IpAddr;
 
 /// The fields a volunteer gives, unvalidated.
@@ -48,10 +48,10 @@ pub fn prepare(
     password_hash: Option<String>,
     channel: Channel,
     keys: &Keys,
-    now: DateTime<Utc>,
+    at: DateTime<FixedOffset>,
 ) -> Result<NewVolunteer> {
     let name = REAL_NAME.parse(&a.name)?;
-    let id = IdNumber::parse(&a.id_number, now.date_naive())
+    let id = IdNumber::parse(&a.id_number, at.date_naive())
         .map_err(|e| Error::invalid(INVALID_ID_NUMBER, e.to_string()))?;
     let phone = Phone::parse(&a.phone).map_err(|e| Error::invalid(INVALID_PHONE, e.to_string()))?;
     if !a.consent {
@@ -72,7 +72,8 @@ pub fn prepare(
         community_id: a.community_id,
         skills: tags(&a.skills, "skills")?,
         service_categories: tags(&a.service_categories, "service_categories")?,
-        registered_at: now,
+        registered_at: at.to_utc(),
+        registered_year: at.year(),
         registered_via: channel.via,
         recorded_by: channel.recorded_by,
     })
@@ -153,7 +154,13 @@ pub async fn register(
     password: Option<String>,
     channel: Channel,
 ) -> Result<Volunteer> {
-    let mut volunteer = prepare(applicant, None, channel, &state.keys, Utc::now())?;
+    let mut volunteer = prepare(
+        applicant,
+        None,
+        channel,
+        &state.keys,
+        state.settings.local_now(),
+    )?;
     match password {
         Some(password) => {
             check_password(&password)?;

@@ -205,7 +205,7 @@ pub async fn build(
                 recorded_by: None,
             },
             &state.keys,
-            registered_at,
+            registered_at.with_timezone(&state.settings.display_offset()),
         )?);
         if batch.len() == BATCH || i + 1 == volunteers {
             let outcomes = store.register_volunteers(&batch).await?;

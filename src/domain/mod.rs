@@ -1,6 +1,7 @@
 //! Pure domain rules: no I/O, no web framework, no database.
 
 pub mod attendance;
+pub mod backbone;
 pub mod certificate;
 mod enums;
 pub mod hours;
@@ -11,6 +12,7 @@ pub mod privacy;
 pub mod qr;
 pub mod roles;
 pub mod spreadsheet;
+pub mod targets;
 pub mod text;
 pub mod throttle;
 pub mod units;

@@ -75,5 +75,6 @@ pub const INVALID_POINTS_COST: &str = "invalid_points_cost";
 pub const INVALID_STOCK: &str = "invalid_stock";
 pub const INVALID_STUDY_HOURS: &str = "invalid_study_hours";
 pub const INVALID_HELD_ON: &str = "invalid_held_on";
+pub const INVALID_REGISTERED_ON: &str = "invalid_registered_on";
 pub const UNKNOWN_VOLUNTEER: &str = "unknown_volunteer";
 pub const TOO_MANY_VOLUNTEERS: &str = "too_many_volunteers";

@@ -20,6 +20,7 @@ mod render;
 mod reports;
 mod rewards;
 mod security_headers;
+mod targets;
 mod trainings;
 mod units;
 mod users;
@@ -70,6 +71,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(check_in::router())
         .merge(ledger::router())
         .merge(reports::router())
+        .merge(targets::router())
         .merge(rewards::router())
         .merge(trainings::router())
         .merge(certificates::router())

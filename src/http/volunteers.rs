@@ -245,6 +245,13 @@ async fn import(
     caller: Caller,
     Body(body): Body,
 ) -> Result<Json<ImportReport>> {
-    let report = import_by_staff(&state.store, &state.keys, &caller, body.as_ref()).await?;
+    let report = import_by_staff(
+        &state.store,
+        &state.keys,
+        &caller,
+        state.settings.local_now(),
+        body.as_ref(),
+    )
+    .await?;
     Ok(Json(report))
 }

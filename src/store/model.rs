@@ -67,6 +67,8 @@ pub struct NewVolunteer {
     pub skills: Vec<String>,
     pub service_categories: Vec<String>,
     pub registered_at: DateTime<Utc>,
+    /// The year of `registered_at` in the service's display time.
+    pub registered_year: i32,
     /// How the volunteer came in: `self`, `staff`, `import` or `demo`.
     pub registered_via: &'static str,
     /// The staff member who recorded the volunteer's consent; `None` when they registered themselves.

@@ -86,6 +86,7 @@ async fn register_one(tx: &mut Tx, v: &NewVolunteer) -> Result<Registration> {
         .execute(&mut *tx)
         .await?;
     }
+    super::targets::add_registered(tx, id, v.registered_year, 1).await?;
     Ok(Registration::Registered {
         id,
         volunteer_no: no,

@@ -157,7 +157,15 @@ pub async fn upload(
         let refused = Some(lang.text("import_empty").to_owned());
         return form_page(lang, session, StatusCode::UNPROCESSABLE_ENTITY, refused);
     }
-    match import_by_staff(&state.store, &state.keys, &session.caller, csv.as_ref()).await {
+    match import_by_staff(
+        &state.store,
+        &state.keys,
+        &session.caller,
+        state.settings.local_now(),
+        csv.as_ref(),
+    )
+    .await
+    {
         Ok(report) => {
             let view = ReportPage {
                 head: head(lang),

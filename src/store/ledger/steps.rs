@@ -4,10 +4,12 @@
 
 use super::{LedgerEntry, NewEntry, ReviewTarget};
 use crate::domain::ledger::{ReportStatus, Review};
+use crate::domain::targets::active_change;
 use crate::error::codes::{ALREADY_RESOLVED, ALREADY_REVIEWED};
 use crate::error::{Error, Result};
 use crate::store::db::{Tx, query, query_as, query_scalar};
-use chrono::{Datelike, Utc};
+use crate::store::targets;
+use chrono::{Datelike, Months, Utc};
 
 pub(super) const ENTRY: &str =
     "e.id, e.volunteer_id, e.activity_id, e.attendance_id, e.unit_id, e.service_date,
@@ -63,6 +65,7 @@ pub async fn append(tx: &mut Tx, e: &NewEntry) -> Result<LedgerEntry> {
         .await?,
         None => false,
     };
+    let first_in_month = first_for_month(tx, e).await?;
     let entry: LedgerEntry = query_as(format!(
         "INSERT INTO ledger_entries (volunteer_id, activity_id, attendance_id, unit_id, service_date,
              year, minutes, source, corrects_id, reason, actor_id, created_at)
@@ -83,20 +86,37 @@ pub async fn append(tx: &mut Tx, e: &NewEntry) -> Result<LedgerEntry> {
     .bind(Utc::now())
     .fetch_one(&mut *tx)
     .await?;
-    query(
+    let minutes_now: i64 = query_scalar(
         "INSERT INTO volunteer_year_totals (volunteer_id, year, minutes, activities, points) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (volunteer_id, year) DO UPDATE SET
              minutes = volunteer_year_totals.minutes + excluded.minutes,
              activities = volunteer_year_totals.activities + excluded.activities,
-             points = volunteer_year_totals.points + excluded.points",
+             points = volunteer_year_totals.points + excluded.points
+         RETURNING CAST(minutes AS BIGINT)",
     )
     .bind(e.volunteer_id)
     .bind(year)
     .bind(e.minutes)
     .bind(i32::from(first_for_activity))
     .bind(e.points)
+    .one(&mut *tx)
+    .await?;
+    query(
+        "INSERT INTO volunteer_month_totals (volunteer_id, month, minutes, activities) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (volunteer_id, month) DO UPDATE SET
+             minutes = volunteer_month_totals.minutes + excluded.minutes,
+             activities = volunteer_month_totals.activities + excluded.activities",
+    )
+    .bind(e.volunteer_id)
+    .bind(year * 100 + e.service_date.month() as i32)
+    .bind(e.minutes)
+    .bind(i32::from(first_in_month))
     .execute(&mut *tx)
     .await?;
+    let change = active_change(minutes_now - e.minutes, minutes_now);
+    if change != 0 {
+        targets::add_active(tx, e.volunteer_id, year, change).await?;
+    }
     if e.points > 0 {
         query(
             "INSERT INTO points_entries (volunteer_id, points, source, ledger_entry_id, actor_id, created_at)
@@ -119,6 +139,25 @@ pub async fn append(tx: &mut Tx, e: &NewEntry) -> Result<LedgerEntry> {
         .await?;
     }
     Ok(entry)
+}
+
+/// Whether `e` is the volunteer's first entry for its activity in its month (the entry is not
+/// yet appended).
+async fn first_for_month(tx: &mut Tx, e: &NewEntry) -> Result<bool> {
+    let Some(activity) = e.activity_id else {
+        return Ok(false);
+    };
+    let month_start = e.service_date.with_day(1).expect("day 1 exists");
+    Ok(!query_scalar::<bool>(
+        "SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE volunteer_id = $1 AND activity_id = $2
+             AND service_date >= $3 AND service_date < $4)",
+    )
+    .bind(e.volunteer_id)
+    .bind(activity)
+    .bind(month_start)
+    .bind(month_start + Months::new(1))
+    .one(tx)
+    .await?)
 }
 
 pub async fn effective_minutes(tx: &mut Tx, entry_id: i64) -> Result<i64> {

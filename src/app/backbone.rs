@@ -1,0 +1,154 @@
+//! Backbone volunteers 骨干志愿者: the daily rule and the social workers' designations and
+//! revocations. Each change of status is kept in the history with its reason, counted in the
+//! targets report and audited, in the transaction that makes it.
+
+use crate::domain::backbone::{BackboneRule, Basis, effective};
+use crate::error::codes::REASON_REQUIRED;
+use crate::error::{Error, Result};
+use crate::store::backbone::{self as steps, NewChange, Standing};
+use crate::store::{Store, Volunteer, targets};
+use chrono::{DateTime, Datelike, FixedOffset};
+use std::collections::{BTreeMap, HashMap};
+
+/// What one run of the rule changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleRun {
+    /// Volunteers who meet the rule.
+    pub meeting: usize,
+    pub became_backbone: usize,
+    pub ceased: usize,
+}
+
+/// Applies the rule on the day of `now` (display time) to every volunteer.
+pub async fn apply_rule(
+    store: &Store,
+    rule: &BackboneRule,
+    now: DateTime<FixedOffset>,
+) -> Result<RuleRun> {
+    let mut tx = store.begin().await?;
+    steps::lock(&mut tx).await?;
+    let meeting = steps::meeting_rule(
+        &mut tx,
+        rule.window(now.date_naive()),
+        rule.min_minutes(),
+        rule.activities,
+    )
+    .await?;
+    let mut standings: HashMap<i64, Standing> = steps::standings(&mut tx)
+        .await?
+        .into_iter()
+        .map(|s| (s.volunteer_id, s))
+        .collect();
+    let mut reasons: HashMap<i64, String> = HashMap::new();
+    for m in &meeting {
+        reasons.insert(m.volunteer_id, rule.reason_met(m.minutes, m.activities));
+        standings.entry(m.volunteer_id).or_insert(Standing {
+            volunteer_id: m.volunteer_id,
+            community_id: m.community_id,
+            by_rule: false,
+            designated: None,
+            backbone: false,
+        });
+    }
+    let mut changed = Vec::new();
+    let mut history = Vec::new();
+    // Net change of backbone volunteers per community, in a fixed order.
+    let mut counts: BTreeMap<i64, i32> = BTreeMap::new();
+    let mut run = RuleRun {
+        meeting: meeting.len(),
+        became_backbone: 0,
+        ceased: 0,
+    };
+    for s in standings.into_values() {
+        let by_rule = reasons.contains_key(&s.volunteer_id);
+        if by_rule == s.by_rule {
+            continue;
+        }
+        let backbone = effective(by_rule, s.designated);
+        if backbone != s.backbone {
+            history.push(NewChange {
+                volunteer_id: s.volunteer_id,
+                backbone,
+                basis: Basis::Rule,
+                reason: reasons
+                    .remove(&s.volunteer_id)
+                    .unwrap_or_else(|| rule.reason_lapsed()),
+                actor_id: None,
+            });
+            *counts.entry(s.community_id).or_default() += if backbone { 1 } else { -1 };
+            if backbone {
+                run.became_backbone += 1;
+            } else {
+                run.ceased += 1;
+            }
+        }
+        changed.push(Standing {
+            by_rule,
+            backbone,
+            ..s
+        });
+    }
+    changed.sort_by_key(|s| s.volunteer_id);
+    history.sort_by_key(|c| c.volunteer_id);
+    steps::set_standings(&mut tx, &changed).await?;
+    let last_before = steps::append_changes(&mut tx, &history, now.to_utc()).await?;
+    steps::audit_changes(&mut tx, last_before).await?;
+    for (community, change) in counts {
+        if change != 0 {
+            targets::add_backbone_in(&mut tx, community, now.year(), change).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(run)
+}
+
+/// A social worker's (or admin's) decision on one volunteer, with its reason; it stands over
+/// the rule until a person decides again. The access check is the caller's.
+pub async fn designate(
+    store: &Store,
+    volunteer: &Volunteer,
+    designated: bool,
+    reason: &str,
+    actor: i64,
+    now: DateTime<FixedOffset>,
+) -> Result<()> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(Error::invalid(
+            REASON_REQUIRED,
+            "give the reason for the decision (up to 500 characters)",
+        ));
+    }
+    let mut tx = store.begin().await?;
+    steps::lock(&mut tx).await?;
+    let before = steps::standing(&mut tx, volunteer.id).await?;
+    let was = before.as_ref().is_some_and(|s| s.backbone);
+    let standing = Standing {
+        volunteer_id: volunteer.id,
+        community_id: volunteer.community_id,
+        by_rule: before.as_ref().is_some_and(|s| s.by_rule),
+        designated: Some(designated),
+        backbone: designated,
+    };
+    steps::set_standings(&mut tx, std::slice::from_ref(&standing)).await?;
+    let change = NewChange {
+        volunteer_id: volunteer.id,
+        backbone: designated,
+        basis: if designated {
+            Basis::Designation
+        } else {
+            Basis::Revocation
+        },
+        reason: reason.to_owned(),
+        actor_id: Some(actor),
+    };
+    let last_before =
+        steps::append_changes(&mut tx, std::slice::from_ref(&change), now.to_utc()).await?;
+    steps::audit_changes(&mut tx, last_before).await?;
+    if was != designated {
+        let change = if designated { 1 } else { -1 };
+        targets::add_backbone(&mut tx, volunteer.id, now.year(), change).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
