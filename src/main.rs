@@ -93,6 +93,8 @@ enum JobName {
     /// Close forgotten check-outs.
     #[value(name = "auto_close")]
     AutoClose,
+    /// Apply the backbone volunteer rule for the day.
+    Backbone,
 }
 
 #[derive(Subcommand)]
@@ -178,6 +180,13 @@ async fn main() -> anyhow::Result<()> {
                         println!("auto_close at {at}: closed {closed} forgotten check-outs")
                     }
                     None => println!("auto_close at {at}: this period already ran; skipped"),
+                },
+                JobName::Backbone => match vledger::app::jobs::backbone(&state, at).await? {
+                    Some(run) => println!(
+                        "backbone at {at}: {} volunteers meet the rule; {} became backbone volunteers, {} ceased",
+                        run.meeting, run.became_backbone, run.ceased
+                    ),
+                    None => println!("backbone at {at}: this day already ran; skipped"),
                 },
             }
         }

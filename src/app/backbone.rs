@@ -7,8 +7,10 @@ use crate::error::codes::REASON_REQUIRED;
 use crate::error::{Error, Result};
 use crate::store::backbone::{self as steps, NewChange, Standing};
 use crate::store::{Store, Volunteer, targets};
-use chrono::{DateTime, Datelike, FixedOffset};
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
+use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use utoipa::ToSchema;
 
 /// What one run of the rule changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,4 +153,37 @@ pub async fn designate(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// A volunteer's backbone status as the volunteer and staff read it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BackboneView {
+    /// `backbone` or `none`.
+    pub status: &'static str,
+    pub is_backbone: bool,
+    /// What decided the status: `rule`, `designation` or `revocation`; `null` before any change.
+    pub basis: Option<String>,
+    /// Why: the figures that met the rule, the person's reason, or what the rule asks.
+    pub reason: String,
+    /// When the status last changed.
+    pub since: Option<DateTime<Utc>>,
+}
+
+pub async fn view(store: &Store, rule: &BackboneRule, volunteer_id: i64) -> Result<BackboneView> {
+    Ok(match store.backbone_change_of(volunteer_id).await? {
+        Some(c) => BackboneView {
+            status: if c.backbone { "backbone" } else { "none" },
+            is_backbone: c.backbone,
+            basis: Some(c.basis),
+            reason: c.reason,
+            since: Some(c.at),
+        },
+        None => BackboneView {
+            status: "none",
+            is_backbone: false,
+            basis: None,
+            reason: rule.standard(),
+            since: None,
+        },
+    })
 }

@@ -2,10 +2,15 @@
 //! run happens once even when several instances share one PostgreSQL database.
 
 use super::AppState;
+use super::backbone::RuleRun;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 pub const AUTO_CLOSE: &str = "auto_close";
+pub const BACKBONE: &str = "backbone";
+
+/// How often the scheduler looks whether today's backbone run is still to do.
+const BACKBONE_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// This process, as named in `job_runs`.
 fn instance() -> String {
@@ -41,6 +46,40 @@ pub async fn auto_close(state: &AppState, now: DateTime<Utc>) -> crate::Result<O
     Ok(Some(closed))
 }
 
+/// Applies the backbone rule for the day (display time) holding `now`, unless that day already
+/// ran here or on another instance. `None` when skipped.
+pub async fn backbone(state: &AppState, now: DateTime<Utc>) -> crate::Result<Option<RuleRun>> {
+    let local = now.with_timezone(&state.settings.display_offset());
+    let period = local.date_naive().to_string();
+    if !state
+        .store
+        .claim_job_run(BACKBONE, &period, &instance())
+        .await?
+    {
+        return Ok(None);
+    }
+    let run =
+        super::backbone::apply_rule(&state.store, &state.settings.backbone_rule(), local).await?;
+    state
+        .store
+        .finish_job_run(
+            BACKBONE,
+            &period,
+            &format!(
+                "meeting {}, became backbone {}, ceased {}",
+                run.meeting, run.became_backbone, run.ceased
+            ),
+        )
+        .await?;
+    tracing::info!(
+        meeting = run.meeting,
+        became = run.became_backbone,
+        ceased = run.ceased,
+        "backbone rule applied"
+    );
+    Ok(Some(run))
+}
+
 /// The period of length `every` that holds `now`, counted from the Unix epoch, as named in
 /// `job_runs`: every instance names it alike.
 fn period_of(now: DateTime<Utc>, every: TimeDelta) -> String {
@@ -54,6 +93,7 @@ fn period_of(now: DateTime<Utc>, every: TimeDelta) -> String {
 pub async fn start(state: AppState) -> anyhow::Result<JobScheduler> {
     let scheduler = JobScheduler::new().await?;
     let every = state.settings.auto_close_every().to_std()?;
+    let backbone_state = state.clone();
     scheduler
         .add(Job::new_repeated_async(every, move |_, _| {
             let state = state.clone();
@@ -63,6 +103,19 @@ pub async fn start(state: AppState) -> anyhow::Result<JobScheduler> {
                 }
             })
         })?)
+        .await?;
+    scheduler
+        .add(Job::new_repeated_async(
+            BACKBONE_CHECK_EVERY,
+            move |_, _| {
+                let state = backbone_state.clone();
+                Box::pin(async move {
+                    if let Err(e) = backbone(&state, Utc::now()).await {
+                        tracing::error!(error = %e, "backbone job failed");
+                    }
+                })
+            },
+        )?)
         .await?;
     scheduler.start().await?;
     Ok(scheduler)

@@ -2,6 +2,7 @@
 //! time, their stars 星级 and points 积分 — and the audited reveal of a full ID number.
 
 use super::AppState;
+use super::backbone::{self, BackboneView};
 use crate::domain::ledger::stars;
 use crate::domain::roles::{Caller, Role};
 use crate::error::codes::FORBIDDEN;
@@ -14,6 +15,7 @@ pub struct Standing {
     pub stars: u8,
     /// The points balance.
     pub points: i64,
+    pub backbone: BackboneView,
 }
 
 pub async fn standing(state: &AppState, volunteer_id: i64) -> Result<Standing> {
@@ -22,6 +24,8 @@ pub async fn standing(state: &AppState, volunteer_id: i64) -> Result<Standing> {
         lifetime_minutes,
         stars: stars(lifetime_minutes, &state.settings.star_thresholds_hours),
         points: state.store.points_balance(volunteer_id).await?,
+        backbone: backbone::view(&state.store, &state.settings.backbone_rule(), volunteer_id)
+            .await?,
     })
 }
 

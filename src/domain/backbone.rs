@@ -75,6 +75,14 @@ impl BackboneRule {
         )
     }
 
+    /// What the rule asks, for a volunteer who has never held the status.
+    pub fn standard(&self) -> String {
+        format!(
+            "骨干志愿者标准：近{}个月服务满{}小时且参加至少{}项活动，或由社工认定",
+            self.months, self.hours, self.activities
+        )
+    }
+
     /// Why the rule takes the status away.
     pub fn reason_lapsed(&self) -> String {
         format!(

@@ -62,6 +62,23 @@ pub async fn visible_volunteer(
     Ok(v)
 }
 
+/// Loads a volunteer whose community the caller holds one of `roles` on (themselves included
+/// only through such a role).
+pub async fn scoped_volunteer(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    roles: &[Role],
+) -> Result<Volunteer> {
+    let v = state
+        .store
+        .volunteer(id)
+        .await?
+        .ok_or(Error::NotFound("volunteer"))?;
+    require(caller, roles, &v.community_path)?;
+    Ok(v)
+}
+
 /// Loads one volunteer's profile and what of it the caller sees in full ([`Disclosure::of_one`]).
 /// Besides those [`visible_volunteer`] lets in with any role, whoever runs an activity the
 /// volunteer attended may read it, to call them.

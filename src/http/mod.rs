@@ -9,6 +9,7 @@ mod activities;
 mod assets;
 mod audit;
 mod auth;
+mod backbone;
 mod certificates;
 mod check_in;
 mod console;
@@ -72,6 +73,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(ledger::router())
         .merge(reports::router())
         .merge(targets::router())
+        .merge(backbone::router())
         .merge(rewards::router())
         .merge(trainings::router())
         .merge(certificates::router())

@@ -4,6 +4,7 @@
 use super::access::{scoped_unit, visible_volunteer, volunteer_profile};
 use super::extract::{Body, ClientAddr, Json, Path, Query};
 use crate::app::AppState;
+use crate::app::backbone::BackboneView;
 use crate::app::import::MAX_IMPORT_BYTES;
 use crate::app::import::{ImportReport, import_by_staff};
 use crate::app::profiles;
@@ -132,6 +133,8 @@ pub struct Profile {
     lifetime_hours: rust_decimal::Decimal,
     /// The points balance.
     points: i64,
+    /// 骨干志愿者: the status, why and since when.
+    backbone: BackboneView,
 }
 
 /// A volunteer's profile (`me` for one's own) with stars and points. The ID number is always
@@ -157,6 +160,7 @@ async fn get_volunteer(
         stars: standing.stars,
         lifetime_hours: crate::domain::hours::hours(standing.lifetime_minutes),
         points: standing.points,
+        backbone: standing.backbone,
         volunteer: VolunteerView::new(volunteer, shown),
     }))
 }

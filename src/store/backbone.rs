@@ -169,30 +169,23 @@ pub async fn append_changes(tx: &mut Tx, changes: &[NewChange], at: DateTime<Utc
 
 /// Audits each change kept after `after_id`, under its volunteer's community.
 pub async fn audit_changes(tx: &mut Tx, after_id: i64) -> Result<()> {
-    let flag = match tx.backend() {
-        Backend::Sqlite => "CASE WHEN c.backbone THEN 'true' ELSE 'false' END",
-        Backend::Postgres => "CAST(c.backbone AS TEXT)",
+    let after = match tx.backend() {
+        Backend::Sqlite => {
+            "json_object('backbone', json(CASE WHEN c.backbone THEN 'true' ELSE 'false' END), 'reason', c.reason)"
+        }
+        Backend::Postgres => "jsonb_build_object('backbone', c.backbone, 'reason', c.reason)",
     };
     query(format!(
         "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, unit_id, unit_path, after)
          SELECT c.at, c.actor_id, 'backbone_' || c.basis, 'volunteer', CAST(c.volunteer_id AS TEXT), u.id, u.path,
-             '{{\"backbone\":' || {flag} || ',\"reason\":' || {json} || '}}'
+             {after}
          FROM backbone_changes c JOIN volunteers v ON v.id = c.volunteer_id JOIN units u ON u.id = v.community_id
-         WHERE c.id > $1 ORDER BY c.id",
-        json = json_string(tx.backend(), "c.reason"),
+         WHERE c.id > $1 ORDER BY c.id"
     ))
     .bind(after_id)
     .execute(tx)
     .await?;
     Ok(())
-}
-
-/// `column` as a JSON string literal, in SQL.
-fn json_string(backend: Backend, column: &str) -> String {
-    match backend {
-        Backend::Sqlite => format!("json_quote({column})"),
-        Backend::Postgres => format!("to_json({column})::text"),
-    }
 }
 
 /// `(?, ?, …), (…)` for `rows` rows of `columns` parameters each.

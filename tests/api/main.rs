@@ -47,6 +47,7 @@ mod security_headers;
 mod staff_accounts;
 mod staff_logins_and_phones;
 mod store;
+mod targets;
 mod trainings;
 mod units;
 mod verification;
