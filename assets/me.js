@@ -44,6 +44,9 @@ async function load() {
   text('stars', '★'.repeat(p.stars) || '0');
   text('points', p.points);
   text('study', h.study_hours);
+  const b = p.backbone;
+  text('backbone', (b.is_backbone ? '★ ' + T.backbone_yes : T.backbone_no) + '：' + b.reason
+    + (b.is_backbone && b.since ? '（' + b.since.slice(0, 10) + '）' : ''));
   h.entries.forEach(e => {
     const what = (e.activity_title || '') + ' · ' + (T['src_' + e.source] || e.source) + confirmation(e)
       + (e.reason ? ' · ' + e.reason : '');

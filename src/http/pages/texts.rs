@@ -279,6 +279,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("stars", "星级", "Stars"),
     ("points", "积分", "Points"),
     ("study", "培训学时", "Training hours"),
+    ("backbone_yes", "骨干志愿者", "Backbone volunteer"),
+    (
+        "backbone_no",
+        "尚未成为骨干志愿者",
+        "Not a backbone volunteer yet",
+    ),
     ("records", "服务记录", "Service records"),
     (
         "no_records",

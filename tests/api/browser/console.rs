@@ -174,6 +174,12 @@ async fn organizers_day(app: TestApp, screen: Screen) {
     wait_for_text(&phone_browser, "year-hours", |t| t == "1.50").await;
     let record = text_of(&phone_browser, "records").await;
     assert!(record.contains("已确认"), "{record}");
+    // Not (yet) a backbone volunteer, and what it takes.
+    let backbone = text_of(&phone_browser, "backbone").await;
+    assert!(
+        backbone.starts_with("尚未成为骨干志愿者：骨干志愿者标准"),
+        "{backbone}"
+    );
     staff.close().await.unwrap();
     phone_browser.close().await.unwrap();
 }
