@@ -27,6 +27,7 @@ use serde::de::DeserializeOwned;
 mod activities;
 mod activity;
 mod audit;
+mod backbone;
 mod corrections;
 mod import;
 mod manual_entry;
@@ -47,6 +48,7 @@ const TEXTS: &[Text] = &[
     ("menu_corrections", "纠错处理", "Corrections"),
     ("menu_volunteers", "志愿者", "Volunteers"),
     ("menu_trainings", "培训", "Trainings"),
+    ("menu_backbone", "骨干志愿者", "Backbone"),
     ("menu_units", "单位与组织", "Units"),
     ("menu_staff", "工作人员", "Staff"),
     ("menu_rewards", "积分商城", "Rewards"),
@@ -75,6 +77,7 @@ pub const TEXT_SECTIONS: &[&[Text]] = &[
     audit::TEXTS,
     rewards::TEXTS,
     trainings::TEXTS,
+    backbone::TEXTS,
 ];
 
 /// The console's menu for `caller`: (text key, path) of each section one of their roles opens.
@@ -97,6 +100,7 @@ pub fn menu(caller: &Caller) -> Vec<(&'static str, &'static str)> {
             &Role::RECORDERS[..],
         ),
         ("menu_trainings", "/console/trainings", &Role::RECORDERS[..]),
+        ("menu_backbone", "/console/backbone", &Role::RECORDERS[..]),
         ("menu_units", "/console/units", &Role::ADMINS[..]),
         ("menu_staff", "/console/staff", &Role::ADMINS[..]),
         ("menu_rewards", "/console/rewards", &Role::ADMINS[..]),
@@ -166,6 +170,10 @@ pub fn router() -> Router<AppState> {
             get(trainings::trainings_page).post(trainings::record),
         )
         .route("/console/trainings/{id}", get(trainings::training_page))
+        .route(
+            "/console/backbone",
+            get(backbone::backbone_page).post(backbone::decide),
+        )
         .route(
             "/console/trainings/{id}/attendees",
             post(trainings::add_attendees),

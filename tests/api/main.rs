@@ -17,6 +17,7 @@ mod console;
 mod console_activities;
 mod console_activity_forms;
 mod console_audit;
+mod console_backbone;
 mod console_corrections;
 mod console_import;
 mod console_manual_entries;
