@@ -13,7 +13,8 @@ both_backends!(
     import_reports_bad_rows_and_skips_people_already_registered,
     import_reads_chinese_headers,
     import_without_an_id_number_column_is_refused,
-    only_unit_admins_import_volunteers
+    only_unit_admins_import_volunteers,
+    import_keeps_the_date_a_volunteer_first_registered,
 );
 
 async fn import_reports_bad_rows_and_skips_people_already_registered(app: TestApp) {
@@ -140,4 +141,59 @@ async fn only_unit_admins_import_volunteers(app: TestApp) {
         );
     }
     assert_eq!(volunteers_of(&app, &admin, community).await.len(), 1);
+}
+
+/// `registered_on` keeps the date a volunteer registered in the system they come from; a date
+/// that is not one, or is after today, refuses that row only.
+async fn import_keeps_the_date_a_volunteer_first_registered(app: TestApp) {
+    let (admin, _, a) = app.district_with_community().await;
+    let csv = format!(
+        "姓名,身份证号,手机号,社区编号,注册日期\n\
+         老队员,{id1},{p1},{a},2019-03-05\n\
+         新队员,{id2},{p2},{a},\n\
+         错日期,{id3},{p3},{a},2019-02-30\n\
+         未来人,{id4},{p4},{a},2999-01-01\n",
+        id1 = id_number(1),
+        p1 = phone(1),
+        id2 = id_number(2),
+        p2 = phone(2),
+        id3 = id_number(3),
+        p3 = phone(3),
+        id4 = id_number(4),
+        p4 = phone(4),
+    );
+    let (status, report) = import(&app, &admin, &csv).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["imported"], 2, "{report}");
+    assert_eq!(
+        row_errors(&report),
+        vec![
+            (4, "invalid_registered_on".to_owned()),
+            (5, "invalid_registered_on".to_owned())
+        ]
+    );
+    let (status, veteran) = app
+        .get(
+            &format!("/api/v1/volunteers?unit_id={a}&q={}", phone(1)),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{veteran}");
+    let registered_at = veteran["volunteers"][0]["registered_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Midnight of 5 March 2019 in China.
+    assert!(
+        registered_at.starts_with("2019-03-04T16:00:00"),
+        "{registered_at}"
+    );
+    // It counts among 2019's registered volunteers.
+    let (_, rows) = app
+        .get(
+            &format!("/api/v1/reports/targets?unit_id={a}&year=2019"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(rows[0]["registered"], 1, "{rows}");
 }
