@@ -114,18 +114,25 @@ async fn totals_always_equal_the_sum_of_entries(app: TestApp) {
     );
 }
 
-/// (volunteer, year, kept minutes, summed minutes) and (kept balance, summed points).
-type Checks = (Vec<(i64, i64, i64, i64)>, Vec<(i64, i64)>);
+/// (volunteer, year, kept minutes, summed minutes), (kept balance, summed points) and
+/// (volunteer, month, kept minutes, summed minutes, kept activities, counted activities).
+type Checks = (
+    Vec<(i64, i64, i64, i64)>,
+    Vec<(i64, i64)>,
+    Vec<(i64, i64, i64, i64, i64, i64)>,
+);
 
-/// Yearly totals against the ledger itself, and balances against the points ledger.
+/// Yearly and monthly totals against the ledger itself, balances against the points ledger, and
+/// the counts the targets report sums against a count from scratch.
 async fn check_totals(app: &TestApp) {
-    let (totals, points): Checks = if app.database_url.starts_with("sqlite:") {
+    let (totals, points, months): Checks = if app.database_url.starts_with("sqlite:") {
         let mut c = sqlx::SqliteConnection::connect(&app.database_url)
             .await
             .unwrap();
         (
             sqlx::query_as(TOTALS).fetch_all(&mut c).await.unwrap(),
             sqlx::query_as(POINTS).fetch_all(&mut c).await.unwrap(),
+            sqlx::query_as(MONTHS).fetch_all(&mut c).await.unwrap(),
         )
     } else {
         let mut c = sqlx::PgConnection::connect(&app.database_url)
@@ -134,6 +141,7 @@ async fn check_totals(app: &TestApp) {
         (
             sqlx::query_as(TOTALS_PG).fetch_all(&mut c).await.unwrap(),
             sqlx::query_as(POINTS_PG).fetch_all(&mut c).await.unwrap(),
+            sqlx::query_as(MONTHS_PG).fetch_all(&mut c).await.unwrap(),
         )
     };
     for (volunteer, year, kept, summed) in totals {
@@ -148,6 +156,20 @@ async fn check_totals(app: &TestApp) {
             "points balance {kept} ≠ points entries {summed}"
         );
     }
+    for (volunteer, month, kept, summed, kept_activities, counted) in months {
+        assert_eq!(
+            (kept, kept_activities),
+            (summed, counted),
+            "volunteer {volunteer} month {month}: totals ≠ entries"
+        );
+    }
+    let store = &app.state.store;
+    let kept = store.target_count_rows().await.unwrap();
+    store
+        .rebuild_target_counts(app.state.settings.display_offset())
+        .await
+        .unwrap();
+    assert_eq!(kept, store.target_count_rows().await.unwrap());
 }
 
 const TOTALS: &str = "SELECT t.volunteer_id, t.year, t.minutes, COALESCE((SELECT SUM(e.minutes) FROM ledger_entries e
@@ -161,3 +183,19 @@ const POINTS: &str = "SELECT b.balance, (SELECT SUM(p.points) FROM points_entrie
 
 const POINTS_PG: &str = "SELECT b.balance, (SELECT SUM(p.points) FROM points_entries p WHERE p.volunteer_id = b.volunteer_id)::bigint
     FROM points_balances b";
+
+const MONTHS: &str = "SELECT t.volunteer_id, t.month, t.minutes,
+    COALESCE((SELECT SUM(e.minutes) FROM ledger_entries e WHERE e.volunteer_id = t.volunteer_id
+        AND CAST(strftime('%Y%m', e.service_date) AS INTEGER) = t.month), 0),
+    t.activities,
+    (SELECT COUNT(DISTINCT e.activity_id) FROM ledger_entries e WHERE e.volunteer_id = t.volunteer_id
+        AND CAST(strftime('%Y%m', e.service_date) AS INTEGER) = t.month)
+    FROM volunteer_month_totals t";
+
+const MONTHS_PG: &str = "SELECT t.volunteer_id, t.month::bigint, t.minutes::bigint,
+    COALESCE((SELECT SUM(e.minutes) FROM ledger_entries e WHERE e.volunteer_id = t.volunteer_id
+        AND to_char(e.service_date, 'YYYYMM')::integer = t.month), 0)::bigint,
+    t.activities::bigint,
+    (SELECT COUNT(DISTINCT e.activity_id) FROM ledger_entries e WHERE e.volunteer_id = t.volunteer_id
+        AND to_char(e.service_date, 'YYYYMM')::integer = t.month)::bigint
+    FROM volunteer_month_totals t";
