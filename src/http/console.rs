@@ -37,6 +37,7 @@ pub mod paging;
 mod rewards;
 mod scope;
 mod staff;
+mod targets;
 mod trainings;
 mod units;
 mod volunteer;
@@ -53,6 +54,7 @@ const TEXTS: &[Text] = &[
     ("menu_staff", "工作人员", "Staff"),
     ("menu_rewards", "积分商城", "Rewards"),
     ("menu_audit", "操作日志", "Audit log"),
+    ("menu_targets", "指标", "Targets"),
     ("page_previous", "上一页", "Previous"),
     ("page_next", "下一页", "Next"),
     ("page_number", "第", "Page"),
@@ -78,6 +80,7 @@ pub const TEXT_SECTIONS: &[&[Text]] = &[
     rewards::TEXTS,
     trainings::TEXTS,
     backbone::TEXTS,
+    targets::TEXTS,
 ];
 
 /// The console's menu for `caller`: (text key, path) of each section one of their roles opens.
@@ -105,6 +108,7 @@ pub fn menu(caller: &Caller) -> Vec<(&'static str, &'static str)> {
         ("menu_staff", "/console/staff", &Role::ADMINS[..]),
         ("menu_rewards", "/console/rewards", &Role::ADMINS[..]),
         ("menu_audit", "/console/audit", &Role::ADMINS[..]),
+        ("menu_targets", "/console/targets", &Role::ALL[..]),
     ]
     .into_iter()
     .filter(|(_, _, roles)| holds(roles))
@@ -158,6 +162,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/staff/{user_id}/grants", post(staff::grant))
         .merge(volunteers::routes())
         .route("/console/audit", get(audit::audit_log))
+        .route("/console/targets", get(targets::dashboard))
         .route(
             "/console/rewards",
             get(rewards::rewards_page).post(rewards::create_reward),

@@ -23,6 +23,7 @@ mod console_import;
 mod console_manual_entries;
 mod console_rewards;
 mod console_staff;
+mod console_targets;
 mod console_trainings;
 mod console_units;
 mod console_volunteers;

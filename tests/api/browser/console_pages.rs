@@ -51,7 +51,7 @@ async fn every_console_section_fits_a_phone_in_both_languages(app: TestApp) {
     }
     assert_eq!(
         sections.len(),
-        8,
+        9,
         "a district admin opens every section: {sections:?}"
     );
     let pages = sections.iter().cloned().chain([
@@ -78,6 +78,9 @@ async fn every_console_section_fits_a_phone_in_both_languages(app: TestApp) {
             assert!(!heading.is_empty(), "{path}{joint} shows the console");
             let html = browser.source().await.unwrap();
             assert!(!html.contains(r#""error":"#), "{path}{joint}: {html}");
+            if path == "/console/targets" {
+                assert!(html.contains("<svg"), "the targets chart: {html}");
+            }
             if !lang.is_empty() {
                 assert!(
                     heading.contains("Audit log"),
