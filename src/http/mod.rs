@@ -20,6 +20,7 @@ mod render;
 mod reports;
 mod rewards;
 mod security_headers;
+mod social_workers;
 mod targets;
 mod trainings;
 mod units;
@@ -75,6 +76,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(rewards::router())
         .merge(trainings::router())
         .merge(certificates::router())
+        .merge(social_workers::router())
         .split_for_parts()
 }
 
