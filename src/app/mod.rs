@@ -17,6 +17,7 @@ pub mod registration;
 pub mod rewards;
 pub mod scan_batcher;
 pub mod sessions;
+pub mod social_workers;
 pub mod staff;
 pub mod targets;
 pub mod throttle;

@@ -11,6 +11,7 @@ pub mod phone;
 pub mod privacy;
 pub mod qr;
 pub mod roles;
+pub mod social_workers;
 pub mod spreadsheet;
 pub mod targets;
 pub mod text;

@@ -78,3 +78,5 @@ pub const INVALID_HELD_ON: &str = "invalid_held_on";
 pub const INVALID_REGISTERED_ON: &str = "invalid_registered_on";
 pub const UNKNOWN_VOLUNTEER: &str = "unknown_volunteer";
 pub const TOO_MANY_VOLUNTEERS: &str = "too_many_volunteers";
+pub const INVALID_QUALIFICATION: &str = "invalid_qualification";
+pub const INVALID_SOCIAL_WORKER: &str = "invalid_social_worker";

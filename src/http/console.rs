@@ -31,6 +31,7 @@ mod backbone;
 mod corrections;
 mod import;
 mod manual_entry;
+mod my_volunteers;
 mod new_activity;
 mod new_volunteer;
 pub mod paging;
@@ -48,6 +49,7 @@ const TEXTS: &[Text] = &[
     ("menu_activities", "我的活动", "My activities"),
     ("menu_corrections", "纠错处理", "Corrections"),
     ("menu_volunteers", "志愿者", "Volunteers"),
+    ("menu_my_volunteers", "我的志愿者", "My volunteers"),
     ("menu_trainings", "培训", "Trainings"),
     ("menu_backbone", "骨干志愿者", "Backbone"),
     ("menu_units", "单位与组织", "Units"),
@@ -81,6 +83,7 @@ pub const TEXT_SECTIONS: &[&[Text]] = &[
     trainings::TEXTS,
     backbone::TEXTS,
     targets::TEXTS,
+    my_volunteers::TEXTS,
 ];
 
 /// The console's menu for `caller`: (text key, path) of each section one of their roles opens.
@@ -101,6 +104,11 @@ pub fn menu(caller: &Caller) -> Vec<(&'static str, &'static str)> {
             "menu_volunteers",
             "/console/volunteers",
             &Role::RECORDERS[..],
+        ),
+        (
+            "menu_my_volunteers",
+            "/console/my-volunteers",
+            &[Role::SocialWorker][..],
         ),
         ("menu_trainings", "/console/trainings", &Role::RECORDERS[..]),
         ("menu_backbone", "/console/backbone", &Role::RECORDERS[..]),
@@ -160,7 +168,16 @@ pub fn router() -> Router<AppState> {
             get(staff::staff_list).post(staff::create_account),
         )
         .route("/console/staff/{user_id}/grants", post(staff::grant))
+        .route(
+            "/console/staff/{user_id}/qualification",
+            post(staff::set_qualification),
+        )
         .merge(volunteers::routes())
+        .route(
+            "/console/volunteers/{id}/social-worker",
+            post(volunteer::assign_social_worker),
+        )
+        .route("/console/my-volunteers", get(my_volunteers::my_volunteers))
         .route("/console/audit", get(audit::audit_log))
         .route("/console/targets", get(targets::dashboard))
         .route(

@@ -21,6 +21,7 @@ mod render;
 mod reports;
 mod rewards;
 mod security_headers;
+mod social_workers;
 mod targets;
 mod trainings;
 mod units;
@@ -77,6 +78,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(rewards::router())
         .merge(trainings::router())
         .merge(certificates::router())
+        .merge(social_workers::router())
         .split_for_parts()
 }
 

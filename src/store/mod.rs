@@ -19,6 +19,7 @@ mod jobs;
 pub mod ledger;
 mod model;
 pub mod rewards;
+pub mod social_workers;
 pub mod targets;
 pub mod trainings;
 pub mod units;

@@ -47,6 +47,7 @@ mod registration_limits;
 mod rewards;
 mod scans;
 mod security_headers;
+mod social_workers;
 mod staff_accounts;
 mod staff_logins_and_phones;
 mod store;

@@ -1,13 +1,15 @@
 //! Staff accounts 工作人员 of the units an administrator keeps: the accounts holding a role there
 //! (and those holding none yet), searchable and one page at a time, with their roles; a form
 //! creating an account and, on each account, granting it a role on one of those units — through
-//! `app::staff`, as the API's are, behind the same access check.
+//! `app::staff`, as the API's are, behind the same access check — and recording its social-work
+//! qualification 社会工作职业资格 through `app::social_workers`, as `PUT /api/v1/users/{id}/qualification`.
 
 use super::paging::{ListQuery, Pager};
 use super::{StaffForm, StaffVisit, head, see_other};
 use crate::app::AppState;
-use crate::app::staff;
+use crate::app::{social_workers, staff};
 use crate::domain::roles::Role;
+use crate::domain::social_workers::QualificationLevel;
 use crate::domain::units::tree_order;
 use crate::error::codes::INVALID_FIELD;
 use crate::error::{Error, Result};
@@ -42,6 +44,24 @@ pub const TEXTS: &[Text] = &[
         "Choose a role and a unit, then press Grant on the account.",
     ),
     ("staff_grant", "授予", "Grant"),
+    (
+        "staff_qualification",
+        "社工职业资格",
+        "Social-work qualification",
+    ),
+    ("staff_qualification_none", "无", "None"),
+    ("staff_certificate_no", "证书编号", "Certificate number"),
+    (
+        "qualification_assistant",
+        "助理社会工作师",
+        "Assistant social worker",
+    ),
+    ("qualification_intermediate", "社会工作师", "Social worker"),
+    (
+        "qualification_senior",
+        "高级社会工作师",
+        "Senior social worker",
+    ),
 ];
 
 #[derive(Template)]
@@ -68,6 +88,15 @@ struct AccountRow {
     login: String,
     name: String,
     grants: Vec<(&'static str, String)>,
+    /// The name of the qualification held (empty for none) and its certificate number.
+    level_name: &'static str,
+    certificate_no: String,
+    /// Each qualification level: (level, its name, whether held).
+    levels: Vec<(&'static str, &'static str, bool)>,
+}
+
+fn level_name(lang: Lang, level: QualificationLevel) -> &'static str {
+    lang.text(&format!("qualification_{}", level.as_str()))
 }
 
 fn role_name(lang: Lang, role: Role) -> &'static str {
@@ -96,11 +125,27 @@ pub struct GrantForm {
 impl GrantForm {
     /// The list the form was posted from.
     fn listed(&self) -> ListQuery {
-        ListQuery {
-            q: self.q.clone(),
-            page: self.page.trim().parse().ok(),
-        }
+        listed(&self.q, &self.page)
     }
+}
+
+/// The list a form was posted from: its search and page.
+fn listed(q: &str, page: &str) -> ListQuery {
+    ListQuery {
+        q: q.to_owned(),
+        page: page.trim().parse().ok(),
+    }
+}
+
+/// The qualification's form as typed (an empty level clears it), with the list it was posted
+/// from.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QualificationForm {
+    level: String,
+    certificate_no: String,
+    q: String,
+    page: String,
 }
 
 /// Where the list `asked` is.
@@ -147,17 +192,31 @@ async fn render(
         .filter(|r| staff::may_grant(&session.caller, *r))
         .map(|r| (r.as_str(), role_name(lang, r), r.as_str() == grant.role))
         .collect();
+    let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
+    let mut qualifications = state.store.qualifications(&ids).await?;
     let accounts = accounts
         .into_iter()
-        .map(|a: StaffAccount| AccountRow {
-            id: a.id,
-            login: a.login,
-            name: a.name,
-            grants: a
-                .grants
-                .into_iter()
-                .map(|g| (role_name(lang, g.role), g.unit_name))
-                .collect(),
+        .map(|a: StaffAccount| {
+            let q = qualifications.remove(&a.id);
+            AccountRow {
+                id: a.id,
+                login: a.login,
+                name: a.name,
+                level_name: q.as_ref().map_or("", |q| level_name(lang, q.level)),
+                levels: QualificationLevel::ALL
+                    .into_iter()
+                    .map(|l| {
+                        let held = q.as_ref().is_some_and(|q| q.level == l);
+                        (l.as_str(), level_name(lang, l), held)
+                    })
+                    .collect(),
+                certificate_no: q.map(|q| q.certificate_no).unwrap_or_default(),
+                grants: a
+                    .grants
+                    .into_iter()
+                    .map(|g| (role_name(lang, g.role), g.unit_name))
+                    .collect(),
+            }
         })
         .collect();
     let view = StaffPage {
@@ -256,6 +315,38 @@ pub async fn grant(
             | Error::NotFound(_)),
         ) => {
             let forms = (AccountForm::default(), form);
+            let (status, why) = (e.status(), Some(e.to_string()));
+            render(&state, (session, lang), listed, status, forms, why).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Records (or, with no level, clears) the social-work qualification of the account `user_id`,
+/// for an admin of a unit where it holds a role, and returns to the list it was recorded from.
+pub async fn set_qualification(
+    State(state): State<AppState>,
+    Path(user_id): Path<i64>,
+    StaffForm {
+        lang,
+        session,
+        form,
+    }: StaffForm<QualificationForm>,
+) -> Result<Response> {
+    let level = Some(form.level.trim()).filter(|l| !l.is_empty());
+    let recorded = social_workers::set_qualification(
+        &state,
+        &session.caller,
+        user_id,
+        level,
+        Some(&form.certificate_no),
+    )
+    .await;
+    let listed = listed(&form.q, &form.page);
+    match recorded {
+        Ok(_) => Ok(see_other(list_path(&listed))),
+        Err(e) if e.is_refusal() => {
+            let forms = (AccountForm::default(), GrantForm::default());
             let (status, why) = (e.status(), Some(e.to_string()));
             render(&state, (session, lang), listed, status, forms, why).await
         }

@@ -2,25 +2,31 @@
 //! personal data of 67号令 with the ID number and phone masked, the hours, stars and points. A
 //! district admin may ask for the full ID number: a confirmation step first, then the number
 //! shown once and written to the audit log, exactly as `GET /api/v1/volunteers/{id}/id-number`.
+//! The volunteer's social worker 社工 shows there too, and a social worker or admin over the
+//! volunteer's community may change it, as `PUT /api/v1/volunteers/{id}/social_worker`.
 
 use super::volunteers::this_year;
-use super::{NoFields, StaffForm, StaffVisit, head};
+use super::{NoFields, StaffForm, StaffVisit, head, see_other};
 use crate::app::AppState;
 use crate::app::profiles::{self, may_reveal_id_number};
+use crate::app::social_workers::{self, may_assign};
 use crate::domain::hours::hours;
 use crate::domain::phone;
 use crate::domain::roles::Role;
-use crate::error::Result;
+use crate::error::codes::INVALID_FIELD;
+use crate::error::{Error, Result};
 use crate::http::access::{visible_volunteer, volunteer_profile};
 use crate::http::extract::{Path, SignedIn};
 use crate::http::pages::texts::{Lang, Text};
 use crate::http::render::{Head, page};
 use crate::store::Volunteer;
+use crate::store::social_workers::SocialWorker;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Datelike;
+use serde::Deserialize;
 
 /// Texts of the profile and the ID number's reveal.
 pub const TEXTS: &[Text] = &[
@@ -58,6 +64,18 @@ pub const TEXTS: &[Text] = &[
         "The full ID number is shown this once and was written to the audit log.",
     ),
     ("volunteer_back", "返回志愿者信息", "Back to the profile"),
+    ("volunteer_social_worker", "引领社工", "Social worker"),
+    ("volunteer_no_social_worker", "未指派", "None assigned"),
+    (
+        "volunteer_assign_social_worker",
+        "指派引领社工",
+        "Assign a social worker",
+    ),
+    (
+        "volunteer_assign_hint",
+        "可选本社区及上级单位的社工。",
+        "The social workers of this community and of the units above it.",
+    ),
 ];
 
 #[derive(Template)]
@@ -80,6 +98,13 @@ struct ProfilePage {
     registered_on: String,
     /// Whether the caller may ask for the full ID number.
     may_reveal: bool,
+    /// The name of the volunteer's social worker, if one is assigned.
+    social_worker: Option<String>,
+    /// The social workers the caller may assign, each as (id, name and login, whether assigned);
+    /// empty when they may not assign one.
+    social_workers: Vec<(i64, String, bool)>,
+    may_assign: bool,
+    refused: Option<String>,
 }
 
 impl ProfilePage {
@@ -101,17 +126,43 @@ pub async fn profile(
     StaffVisit { lang, session }: StaffVisit,
     Path(id): Path<String>,
 ) -> Result<Response> {
+    render(&state, (session, lang), &id, StatusCode::OK, None).await
+}
+
+/// The profile of the volunteer `id`, answered with `status`, saying why a form was `refused`.
+async fn render(
+    state: &AppState,
+    (session, lang): (SignedIn, Lang),
+    id: &str,
+    status: StatusCode,
+    refused: Option<String>,
+) -> Result<Response> {
     let caller = &session.caller;
-    let (v, shown) = volunteer_profile(&state, caller, &id).await?;
+    let (v, shown) = volunteer_profile(state, caller, id).await?;
     let community = state
         .store
         .unit(v.community_id)
         .await?
         .map_or_else(String::new, |u| u.name);
-    let standing = profiles::standing(&state, v.id).await?;
+    let standing = profiles::standing(state, v.id).await?;
+    let assignment = state.store.assignment(v.id).await?;
+    let may_assign = may_assign(caller, &v);
+    let assigned = assignment.as_ref().map(|a| a.social_worker_id);
+    let social_workers = if may_assign {
+        social_workers::eligible_social_workers(state, &v).await?
+    } else {
+        Vec::new()
+    };
+    let social_workers = social_workers
+        .into_iter()
+        .map(|w: SocialWorker| {
+            let chosen = assigned == Some(w.id);
+            (w.id, format!("{}（{}）", w.name, w.login), chosen)
+        })
+        .collect();
     let year_minutes = state
         .store
-        .year_totals(v.id, this_year(&state))
+        .year_totals(v.id, this_year(state))
         .await?
         .minutes;
     let zone = state.settings.display_offset();
@@ -136,10 +187,56 @@ pub async fn profile(
             .date_naive()
             .to_string(),
         may_reveal: may_reveal_id_number(caller, &v).is_ok(),
+        social_worker: assignment.map(|a| a.social_worker_name),
+        social_workers,
+        may_assign,
+        refused,
         v,
         session: Some(session),
     };
-    page(StatusCode::OK, &view)
+    page(status, &view)
+}
+
+/// The social worker form as typed: an account id, or empty for none.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AssignmentForm {
+    social_worker_id: String,
+}
+
+/// Assigns the volunteer a social worker (or none) and shows the profile again.
+pub async fn assign_social_worker(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    StaffForm {
+        lang,
+        session,
+        form,
+    }: StaffForm<AssignmentForm>,
+) -> Result<Response> {
+    let v = state
+        .store
+        .volunteer(id)
+        .await?
+        .ok_or(Error::NotFound("volunteer"))?;
+    let assigned = async {
+        let chosen = match form.social_worker_id.trim() {
+            "" => None,
+            given => Some(given.parse().map_err(|_| {
+                Error::invalid(INVALID_FIELD, "choose one of the social workers listed")
+            })?),
+        };
+        social_workers::assign(&state, &session.caller, &v, chosen).await
+    }
+    .await;
+    match assigned {
+        Ok(_) => Ok(see_other(format!("/console/volunteers/{id}"))),
+        Err(e) if e.is_refusal() => {
+            let (status, why) = (e.status(), Some(e.to_string()));
+            render(&state, (session, lang), &id.to_string(), status, why).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Template)]
