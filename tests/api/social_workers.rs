@@ -10,7 +10,6 @@ use crate::support::{
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use vledger::store::backbone::{Standing, set_standings};
 
 both_backends!(
     a_qualified_social_worker_counts_in_the_targets_report,
@@ -279,17 +278,15 @@ async fn a_social_worker_sees_their_volunteers_and_who_has_gone_quiet(app: TestA
             StatusCode::OK
         );
     }
-    // A social worker's designation, as its status row keeps it.
-    let mut tx = app.state.store.begin().await.unwrap();
-    let designated = Standing {
-        volunteer_id: idle,
-        community_id: s.community,
-        by_rule: false,
-        designated: Some(true),
-        backbone: true,
-    };
-    set_standings(&mut tx, &[designated]).await.unwrap();
-    tx.commit().await.unwrap();
+    // A social worker's designation.
+    let (status, body) = app
+        .post(
+            "/api/v1/backbone/designations",
+            Some(&worker_token),
+            json!({"volunteer_id": idle, "designated": true, "reason": "长期组织楼栋服务"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
 
     let (status, list) = led(&app, &worker_token, "me", "").await;
     assert_eq!(status, StatusCode::OK, "{list}");

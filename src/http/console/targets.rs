@@ -4,6 +4,7 @@
 //! the API's report is, behind the same access check.
 
 use super::scope::Scope;
+use super::units::kind_text;
 use super::{StaffVisit, head};
 use crate::app::AppState;
 use crate::app::targets::{self, TargetReportRow};
@@ -475,14 +476,6 @@ impl DashboardPage {
             .iter()
             .map(|&(key, _, target)| (key, target))
             .collect()
-    }
-}
-
-fn kind_text(kind: UnitKind) -> &'static str {
-    match kind {
-        UnitKind::District => "unit_kind_district",
-        UnitKind::Street => "unit_kind_street",
-        UnitKind::Community => "unit_kind_community",
     }
 }
 

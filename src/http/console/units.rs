@@ -56,7 +56,8 @@ pub const TEXTS: &[Text] = &[
 ];
 
 /// The text key of a unit kind's name.
-fn kind_text(kind: UnitKind) -> &'static str {
+/// The text key naming a unit kind.
+pub(super) fn kind_text(kind: UnitKind) -> &'static str {
     match kind {
         UnitKind::District => "unit_kind_district",
         UnitKind::Street => "unit_kind_street",

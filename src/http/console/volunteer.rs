@@ -8,6 +8,7 @@
 use super::volunteers::this_year;
 use super::{NoFields, StaffForm, StaffVisit, head, see_other};
 use crate::app::AppState;
+use crate::app::backbone::BackboneView;
 use crate::app::profiles::{self, may_reveal_id_number};
 use crate::app::social_workers::{self, may_assign};
 use crate::domain::hours::hours;
@@ -95,6 +96,7 @@ struct ProfilePage {
     lifetime_hours: String,
     stars: u8,
     points: i64,
+    backbone: BackboneView,
     registered_on: String,
     /// Whether the caller may ask for the full ID number.
     may_reveal: bool,
@@ -181,6 +183,7 @@ async fn render(
         lifetime_hours: hours(standing.lifetime_minutes).to_string(),
         stars: standing.stars,
         points: standing.points,
+        backbone: standing.backbone,
         registered_on: v
             .registered_at
             .with_timezone(&zone)

@@ -51,7 +51,7 @@ async fn every_console_section_fits_a_phone_in_both_languages(app: TestApp) {
     }
     assert_eq!(
         sections.len(),
-        9,
+        10,
         "a district admin opens every section: {sections:?}"
     );
     let pages = sections.iter().cloned().chain([
