@@ -169,14 +169,15 @@ pub async fn append_changes(tx: &mut Tx, changes: &[NewChange], at: DateTime<Utc
 
 /// Audits each change kept after `after_id`, under its volunteer's community.
 pub async fn audit_changes(tx: &mut Tx, after_id: i64) -> Result<()> {
-    let flag = match tx.backend() {
-        Backend::Sqlite => "CASE WHEN c.backbone THEN 'true' ELSE 'false' END",
-        Backend::Postgres => "CAST(c.backbone AS TEXT)",
+    // The JSON is built as text, which PostgreSQL keeps as `jsonb` only when told.
+    let (flag, json_type) = match tx.backend() {
+        Backend::Sqlite => ("CASE WHEN c.backbone THEN 'true' ELSE 'false' END", "TEXT"),
+        Backend::Postgres => ("CAST(c.backbone AS TEXT)", "JSONB"),
     };
     query(format!(
         "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, unit_id, unit_path, after)
          SELECT c.at, c.actor_id, 'backbone_' || c.basis, 'volunteer', CAST(c.volunteer_id AS TEXT), u.id, u.path,
-             '{{\"backbone\":' || {flag} || ',\"reason\":' || {json} || '}}'
+             CAST('{{\"backbone\":' || {flag} || ',\"reason\":' || {json} || '}}' AS {json_type})
          FROM backbone_changes c JOIN volunteers v ON v.id = c.volunteer_id JOIN units u ON u.id = v.community_id
          WHERE c.id > $1 ORDER BY c.id",
         json = json_string(tx.backend(), "c.reason"),
