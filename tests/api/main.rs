@@ -24,6 +24,7 @@ mod console_staff;
 mod console_trainings;
 mod console_units;
 mod console_volunteers;
+mod demo;
 mod health;
 mod id_numbers;
 mod instances;
