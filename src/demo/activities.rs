@@ -6,6 +6,7 @@ use crate::domain::attendance::Window;
 use crate::domain::qr::QrMode;
 use crate::store::Unit;
 use crate::store::activities::{ActivityFields, Scan, ScanOutcome};
+use crate::store::bulk::NewActivity;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -90,6 +91,7 @@ pub async fn build(
         activities: 0,
         attendances: 0,
     };
+    let mut bulk = store.bulk().await?;
     for (community, members) in communities.iter().zip(members) {
         let mut windows: Vec<Window> = (0..PAST_PER_COMMUNITY)
             .map(|_| {
@@ -113,16 +115,18 @@ pub async fn build(
             starts_at: now + Duration::days(2),
             ends_at: now + Duration::days(2) + Duration::hours(3),
         });
-        for window in windows {
-            let activity = store
-                .create_activity(
-                    community.id,
-                    &fields(rng, community, window),
-                    &rng.r#gen::<[u8; 16]>(),
-                    actor,
-                )
-                .await?;
-            made.activities += 1;
+        let planned: Vec<NewActivity> = windows
+            .into_iter()
+            .map(|window| NewActivity {
+                unit: community,
+                fields: fields(rng, community, window),
+                qr_secret: rng.r#gen(),
+            })
+            .collect();
+        let activities = bulk.activities(&planned, actor).await?;
+        made.activities += activities.len();
+        for activity in &activities {
+            let window = activity.window();
             if window.starts_at > now {
                 continue;
             }
@@ -138,6 +142,7 @@ pub async fn build(
             }
         }
     }
+    bulk.commit().await?;
     for chunk in check_ins.chunks(500) {
         let outcomes = store.record_scans(chunk).await?;
         made.attendances += outcomes

@@ -2,6 +2,7 @@
 //! reports have realistic shapes. The same seed gives the same district.
 
 mod activities;
+mod staff;
 mod year;
 
 use crate::app::AppState;
@@ -9,7 +10,7 @@ use crate::app::registration::{Applicant, Channel, prepare};
 use crate::domain::id_number::compose;
 use crate::domain::roles::Role;
 use crate::domain::units::{OrganisationType, UnitKind};
-use crate::store::{Registration, Unit};
+use crate::store::Unit;
 use anyhow::bail;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use rand::rngs::StdRng;
@@ -64,7 +65,41 @@ const CATEGORIES: [&str; 6] = [
 const REGIONS: [u32; 6] = [340102, 340103, 340104, 340111, 340121, 340122];
 
 /// Volunteers written per transaction.
-const BATCH: usize = 5000;
+const BATCH: usize = 50_000;
+
+/// Logs how long each phase of the build took.
+struct Phases {
+    started: Instant,
+    last: Instant,
+}
+
+impl Phases {
+    fn start() -> Phases {
+        let now = Instant::now();
+        Phases {
+            started: now,
+            last: now,
+        }
+    }
+
+    fn done(&mut self, phase: &'static str) {
+        let now = Instant::now();
+        tracing::info!(
+            phase,
+            secs = format!("{:.1}", (now - self.last).as_secs_f64()),
+            total_secs = format!("{:.1}", (now - self.started).as_secs_f64()),
+            "demo phase done"
+        );
+        self.last = now;
+    }
+}
+
+/// A person's name: a surname and one or two given characters.
+fn person_name(rng: &mut StdRng) -> String {
+    std::iter::once(SURNAMES[rng.gen_range(0..SURNAMES.len())])
+        .chain((0..rng.gen_range(1..=2)).map(|_| GIVEN[rng.gen_range(0..GIVEN.len())]))
+        .collect()
+}
 
 pub async fn build(
     state: &AppState,
@@ -72,8 +107,9 @@ pub async fn build(
     year: i32,
     seed: u64,
 ) -> anyhow::Result<String> {
-    let started = Instant::now();
+    let mut phases = Phases::start();
     let store = &state.store;
+    let offset = state.settings.display_offset();
     let mut rng = StdRng::seed_from_u64(seed);
     let district = match store.root_unit().await? {
         Some(root) => {
@@ -95,8 +131,10 @@ pub async fn build(
                 .await?
         }
     };
-    let (admin_note, admin_id) = demo_admin(state, &district).await?;
+    let demo_hash = state.passwords.hash(DEMO_PASSWORD.to_owned()).await?;
+    let (admin_note, admin_id) = demo_admin(state, &district, &demo_hash).await?;
 
+    let mut streets: Vec<Unit> = Vec::new();
     let mut communities: Vec<(Unit, i64)> = Vec::new();
     for street_name in STREETS {
         let street = store
@@ -132,7 +170,9 @@ pub async fn build(
             }
             communities.push((community, population));
         }
+        streets.push(street);
     }
+    phases.done("units");
 
     // Volunteers live in communities in proportion to their population.
     let cumulative: Vec<i64> = communities
@@ -142,13 +182,7 @@ pub async fn build(
             Some(*sum)
         })
         .collect();
-    let community_index: std::collections::HashMap<i64, usize> = communities
-        .iter()
-        .enumerate()
-        .map(|(i, (c, _))| (c.id, i))
-        .collect();
     let total_population = *cumulative.last().expect("the demo has communities");
-    let demo_hash = state.passwords.hash(DEMO_PASSWORD.to_owned()).await?;
     let birth_start = NaiveDate::from_ymd_opt(1950, 1, 1).unwrap();
     let birth_days: u64 = 57 * 365;
     let id_space = birth_days * 1000;
@@ -157,7 +191,8 @@ pub async fn build(
         .unwrap()
         .min(Utc::now());
     let mut batch = Vec::with_capacity(BATCH);
-    let mut registered = 0u64;
+    let mut homes = Vec::with_capacity(BATCH);
+    let mut registered: Vec<i64> = Vec::new();
     // The volunteers of each community, to attend its activities.
     let mut members: Vec<Vec<i64>> = vec![Vec::new(); communities.len()];
     let mut sample_phones = Vec::new();
@@ -179,16 +214,13 @@ pub async fn build(
         );
         let pick = rng.gen_range(0..total_population);
         let home = cumulative.partition_point(|&c| c <= pick);
-        let community = communities[home].0.id;
-        let name: String = std::iter::once(SURNAMES[rng.gen_range(0..SURNAMES.len())])
-            .chain((0..rng.gen_range(1..=2)).map(|_| GIVEN[rng.gen_range(0..GIVEN.len())]))
-            .collect();
+        let name = person_name(&mut rng);
         let registered_at = year_end - Duration::days(rng.gen_range(0..5 * 365));
         let applicant = Applicant {
             name,
             id_number,
             phone: phone.clone(),
-            community_id: community,
+            community_id: communities[home].0.id,
             skills: vec![SKILLS[rng.gen_range(0..SKILLS.len())].to_owned()],
             service_categories: vec![CATEGORIES[rng.gen_range(0..CATEGORIES.len())].to_owned()],
             consent: true,
@@ -205,38 +237,74 @@ pub async fn build(
                 recorded_by: None,
             },
             &state.keys,
-            registered_at.with_timezone(&state.settings.display_offset()),
+            registered_at.with_timezone(&offset),
         )?);
+        homes.push(home);
         if batch.len() == BATCH || i + 1 == volunteers {
-            let outcomes = store.register_volunteers(&batch).await?;
-            for (v, outcome) in batch.iter().zip(&outcomes) {
-                if let Registration::Registered { id, .. } = outcome {
-                    registered += 1;
-                    members[community_index[&v.community_id]].push(*id);
-                    if v.password_hash.is_some() {
-                        regulars.push(*id);
-                    }
+            let mut bulk = store.bulk().await?;
+            let ids = bulk.register(&batch).await?;
+            bulk.commit().await?;
+            for ((v, &home), &id) in batch.iter().zip(&homes).zip(&ids) {
+                members[home].push(id);
+                if v.password_hash.is_some() {
+                    regulars.push(id);
                 }
             }
+            registered.extend(ids);
             batch.clear();
-            if registered % 100_000 < BATCH as u64 {
-                tracing::info!(registered, "demo volunteers");
+            homes.clear();
+            if registered.len() % 100_000 < BATCH {
+                tracing::info!(registered = registered.len(), "demo volunteers");
             }
         }
     }
+    phases.done("volunteers");
+
     let units: Vec<Unit> = communities.into_iter().map(|(c, _)| c).collect();
+    let staff = staff::build(state, seed, &streets, &units, &demo_hash, admin_id).await?;
+    phases.done("staff");
     let history = year::build(state, &mut rng, &units, &members, &regulars, admin_id, year).await?;
+    phases.done("year");
     let made = activities::build(state, &mut rng, &units, &members, admin_id).await?;
+    phases.done("around today");
+    if let (Some(&first), Some(&last)) = (registered.iter().min(), registered.iter().max()) {
+        store.totals_from_entries(first, last).await?;
+    }
+    phases.done("totals");
+    store.rebuild_target_counts(offset).await?;
+    phases.done("target counts");
+    let guided = store
+        .assign_social_workers_in_turn(admin_id, Utc::now())
+        .await?;
+    phases.done("social workers' volunteers");
+    // The rule as the daily job would apply it at the end of the year (or today, if sooner).
+    let year_last_moment = offset
+        .with_ymd_and_hms(year, 12, 31, 23, 59, 59)
+        .single()
+        .ok_or_else(|| anyhow::anyhow!("no year {year}"))?;
+    let rule_day = year_last_moment.min(Utc::now().with_timezone(&offset));
+    let backbone =
+        crate::app::backbone::apply_rule(store, &state.settings.backbone_rule(), rule_day).await?;
+    phases.done("backbone");
+    store.end_bulk().await?;
     Ok(format!(
-        "demo district built in {:.1} s: {} streets, {} communities, {registered} volunteers; \
-         year {year}: {} activities, {} confirmed entries; around today: {} activities, {} attendances\n\
+        "demo district built in {:.1} s: {} streets, {} communities, {} volunteers; \
+         {} social workers ({guided} volunteers guided), {} staff accounts in all; \
+         year {year}: {} activities, {} attendances, {} confirmed entries; \
+         {} backbone volunteers on {}; around today: {} activities, {} attendances\n\
          {admin_note}\n\
          volunteers who can log in (password {DEMO_PASSWORD}): {}",
-        started.elapsed().as_secs_f64(),
+        phases.started.elapsed().as_secs_f64(),
         STREETS.len(),
         units.len(),
+        registered.len(),
+        staff.social_workers,
+        staff.accounts + 1,
         history.activities,
+        history.attendances,
         history.entries,
+        backbone.became_backbone,
+        rule_day.date_naive(),
         made.activities,
         made.attendances,
         sample_phones.join(", "),
@@ -244,15 +312,18 @@ pub async fn build(
 }
 
 /// The demo's district admin (and its id), unless that login is already taken.
-async fn demo_admin(state: &AppState, district: &Unit) -> anyhow::Result<(String, i64)> {
+async fn demo_admin(
+    state: &AppState,
+    district: &Unit,
+    hash: &str,
+) -> anyhow::Result<(String, i64)> {
     if let Some(existing) = state.store.credentials(DEMO_ADMIN, None).await?.first() {
         let note = format!("login {DEMO_ADMIN:?} already exists; it was left as it was");
         return Ok((note, existing.user_id));
     }
-    let hash = state.passwords.hash(DEMO_PASSWORD.to_owned()).await?;
     let id = state
         .store
-        .create_user(DEMO_ADMIN, Some(&hash), "演示管理员")
+        .create_user(DEMO_ADMIN, Some(hash), "演示管理员")
         .await?;
     state
         .store

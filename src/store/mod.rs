@@ -12,6 +12,7 @@ pub mod attendances;
 mod audit;
 pub mod backbone;
 pub mod backup;
+pub mod bulk;
 pub mod certificates;
 mod check_ins;
 pub mod db;

@@ -27,6 +27,7 @@ mod console_targets;
 mod console_trainings;
 mod console_units;
 mod console_volunteers;
+mod demo;
 mod health;
 mod id_numbers;
 mod instances;
