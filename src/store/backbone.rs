@@ -4,15 +4,13 @@
 //! `app::backbone`.
 
 use super::Store;
+use super::db::many::insert;
 use super::db::{Backend, Tx, query, query_as, query_scalar};
 use crate::domain::backbone::Basis;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
-
-/// Rows per multi-row statement (well under both backends' limits on parameters).
-const ROWS_PER_STATEMENT: usize = 500;
 
 /// A volunteer's standing as the job and the designations see it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -123,23 +121,21 @@ pub async fn standing(tx: &mut Tx, volunteer_id: i64) -> Result<Option<Standing>
 
 /// Writes the standings, replacing those kept.
 pub async fn set_standings(tx: &mut Tx, rows: &[Standing]) -> Result<()> {
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let values = placeholders(chunk.len(), 4);
-        let mut q = query(format!(
-            "INSERT INTO backbone_status (volunteer_id, by_rule, designated, backbone) VALUES {values}
-             ON CONFLICT (volunteer_id) DO UPDATE SET by_rule = excluded.by_rule,
-                 designated = excluded.designated, backbone = excluded.backbone"
-        ));
-        for s in chunk {
-            q = q
-                .bind(s.volunteer_id)
+    insert(
+        tx,
+        "INSERT INTO backbone_status (volunteer_id, by_rule, designated, backbone)",
+        "ON CONFLICT (volunteer_id) DO UPDATE SET by_rule = excluded.by_rule,
+             designated = excluded.designated, backbone = excluded.backbone",
+        4,
+        rows,
+        |q, s| {
+            q.bind(s.volunteer_id)
                 .bind(s.by_rule)
                 .bind(s.designated)
-                .bind(s.backbone);
-        }
-        q.execute(&mut *tx).await?;
-    }
-    Ok(())
+                .bind(s.backbone)
+        },
+    )
+    .await
 }
 
 /// Keeps `changes` in the history, all at `at`; returns the id of the last one kept before them.
@@ -148,22 +144,22 @@ pub async fn append_changes(tx: &mut Tx, changes: &[NewChange], at: DateTime<Utc
         query_scalar("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM backbone_changes")
             .one(&mut *tx)
             .await?;
-    for chunk in changes.chunks(ROWS_PER_STATEMENT) {
-        let values = placeholders(chunk.len(), 6);
-        let mut q = query(format!(
-            "INSERT INTO backbone_changes (volunteer_id, backbone, basis, reason, actor_id, at) VALUES {values}"
-        ));
-        for c in chunk {
-            q = q
-                .bind(c.volunteer_id)
+    insert(
+        tx,
+        "INSERT INTO backbone_changes (volunteer_id, backbone, basis, reason, actor_id, at)",
+        "",
+        6,
+        changes,
+        |q, c| {
+            q.bind(c.volunteer_id)
                 .bind(c.backbone)
                 .bind(c.basis.as_str())
                 .bind(&c.reason)
                 .bind(c.actor_id)
-                .bind(at);
-        }
-        q.execute(&mut *tx).await?;
-    }
+                .bind(at)
+        },
+    )
+    .await?;
     Ok(before)
 }
 
@@ -186,19 +182,6 @@ pub async fn audit_changes(tx: &mut Tx, after_id: i64) -> Result<()> {
     .execute(tx)
     .await?;
     Ok(())
-}
-
-/// `(?, ?, …), (…)` for `rows` rows of `columns` parameters each.
-fn placeholders(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let cells: Vec<String> = (1..=columns)
-                .map(|c| format!("${}", r * columns + c))
-                .collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl Store {

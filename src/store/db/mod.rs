@@ -19,6 +19,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 mod arg;
+pub mod many;
 
 pub use arg::Arg;
 use arg::{pg_args, sqlite_args};
