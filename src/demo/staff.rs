@@ -5,13 +5,12 @@
 use super::person_name;
 use crate::app::AppState;
 use crate::domain::roles::Role;
+use crate::domain::social_workers::{Qualification, QualificationLevel};
 use crate::store::Unit;
-use crate::store::bulk::set_qualification;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 /// Levels of the social-work qualification 社会工作职业资格: 助理社工师, 社工师, 高级社工师.
-const LEVELS: [&str; 3] = ["assistant", "intermediate", "senior"];
 
 pub struct StaffMade {
     pub social_workers: usize,
@@ -74,9 +73,20 @@ pub async fn build(
             .add_grant(id, post.role, post.unit, Some(actor))
             .await?;
         if rng.gen_bool(post.qualified) {
-            let level = rng.gen_range(0..LEVELS.len());
+            let level = rng.gen_range(0..QualificationLevel::ALL.len());
             let number = format!("{}{:08}", level + 1, rng.gen_range(0..100_000_000));
-            set_qualification(store, id, LEVELS[level], &number, post.unit, actor).await?;
+            let qualification = Qualification {
+                level: QualificationLevel::ALL[level],
+                certificate_no: number,
+            };
+            store
+                .set_qualification(
+                    id,
+                    Some(&qualification),
+                    actor,
+                    (post.unit.id, &post.unit.path),
+                )
+                .await?;
         }
     }
     Ok(StaffMade {

@@ -155,42 +155,6 @@ impl Store {
     }
 }
 
-/// Marks the staff account as holding a social-work qualification 社会工作职业资格 (`assistant`,
-/// `intermediate` or `senior`) with its certificate number, audited under `unit`.
-pub async fn set_qualification(
-    store: &Store,
-    user_id: i64,
-    level: &str,
-    number: &str,
-    unit: &Unit,
-    actor: i64,
-) -> Result<()> {
-    let mut tx = store.db.begin().await?;
-    query("UPDATE users SET qualification_level = $1, qualification_no = $2 WHERE id = $3")
-        .bind(level)
-        .bind(number)
-        .bind(user_id)
-        .execute(&mut tx)
-        .await?;
-    let after = serde_json::json!({"qualification_level": level, "qualification_no": number});
-    super::audit(
-        &mut tx,
-        NewAudit {
-            actor_id: Some(actor),
-            action: "set_qualification",
-            entity: "user",
-            entity_id: user_id.to_string(),
-            unit_id: Some(unit.id),
-            unit_path: Some(&unit.path),
-            before: None,
-            after: Some(after),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 impl Bulk {
     pub async fn commit(self) -> Result<()> {
         Ok(self.tx.commit().await?)
