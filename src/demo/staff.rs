@@ -10,8 +10,6 @@ use crate::store::Unit;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-/// Levels of the social-work qualification 社会工作职业资格: 助理社工师, 社工师, 高级社工师.
-
 pub struct StaffMade {
     pub social_workers: usize,
     pub accounts: usize,
