@@ -86,7 +86,7 @@ async fn main() {
             .await
             .expect("the demo's admin logs in (run `vledger demo` first)");
 
-    let total = pairs(&url, "SELECT COUNT(*), 0 FROM volunteers").await[0].0;
+    let total = pairs(&url, "SELECT COUNT(*), CAST(0 AS BIGINT) FROM volunteers").await[0].0;
     let (street, in_street) = pairs(
         &url,
         "SELECT c.parent_id, COUNT(*) FROM volunteers v JOIN units c ON c.id = v.community_id

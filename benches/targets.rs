@@ -32,10 +32,10 @@ async fn main() {
         .await
         .expect("the demo database");
     let store = &state.store;
-    let volunteers = pairs(&url, "SELECT COUNT(*), 0 FROM volunteers").await[0].0;
+    let volunteers = pairs(&url, "SELECT COUNT(*), CAST(0 AS BIGINT) FROM volunteers").await[0].0;
     let year = pairs(
         &url,
-        "SELECT COALESCE(MAX(year), 2025), 0 FROM ledger_entries",
+        "SELECT CAST(COALESCE(MAX(year), 2025) AS BIGINT), CAST(0 AS BIGINT) FROM ledger_entries",
     )
     .await[0]
         .0 as i32;
@@ -47,7 +47,7 @@ async fn main() {
     let street = pairs(
         &url,
         &format!(
-            "SELECT MIN(id), 0 FROM units WHERE parent_id = {}",
+            "SELECT MIN(id), CAST(0 AS BIGINT) FROM units WHERE parent_id = {}",
             district.id
         ),
     )
