@@ -49,7 +49,9 @@ async function load() {
     + (b.is_backbone && b.since ? '（' + b.since.slice(0, 10) + '）' : ''));
   h.entries.forEach(e => {
     const what = (e.activity_title || '') + ' · ' + (T['src_' + e.source] || e.source) + confirmation(e)
-      + (e.reason ? ' · ' + e.reason : '');
+      + (e.reason ? ' · ' + e.reason : '')
+      + (e.evaluation ? ' · ' + T.evaluation + T['rating_' + e.evaluation]
+        + (e.evaluation_comment ? '（' + e.evaluation_comment + '）' : '') : '');
     row($('records'), [[e.service_date], [what], [e.hours, 'h']]);
   });
   text('empty', h.entries.length ? '' : T.no_records);

@@ -3,14 +3,17 @@
 //! in [`super::corrections`].
 
 use crate::domain::attendance::AttendanceState;
+use crate::domain::evaluation::Rating;
 use crate::domain::ledger::{EntrySource, Review, service_points};
 use crate::domain::roles::{Caller, Role};
+use crate::domain::text::EVALUATION_COMMENT;
 use crate::error::codes::{
-    ALREADY_RECORDED, ALREADY_REVIEWED, DUPLICATE_ATTENDANCE, INVALID_MINUTES, NOTHING_TO_REVIEW,
-    STILL_CHECKED_IN,
+    ALREADY_RECORDED, ALREADY_REVIEWED, DUPLICATE_ATTENDANCE, INVALID_EVALUATION, INVALID_MINUTES,
+    NOTHING_TO_REVIEW, STILL_CHECKED_IN,
 };
 use crate::error::{Error, Result};
 use crate::store::activities::Activity;
+use crate::store::db::Tx;
 use crate::store::ledger::{LedgerEntry, LedgerRules, NewEntry, ReviewOutcome, steps};
 use crate::store::{NewAudit, Store, audit};
 use chrono::NaiveDate;
@@ -45,6 +48,16 @@ pub(super) fn audit_for<'a>(
 pub struct ReviewRequest {
     pub reviews: Vec<(i64, Review)>,
     pub confirm_all_checked_out: bool,
+    /// Ratings of the service, given with the review (or of attendances confirmed before).
+    pub evaluations: Vec<Evaluation>,
+}
+
+/// An organizer's rating 服务评价 of one attendance's service, with an optional comment.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub attendance_id: i64,
+    pub rating: Rating,
+    pub comment: Option<String>,
 }
 
 /// Applies `asked`, all or nothing: refuses an attendance listed twice and a request that leaves
@@ -73,13 +86,24 @@ pub async fn review_as_asked(
                 .map(|r| (r.attendance.id, Review::Confirm)),
         );
     }
-    if reviews.is_empty() {
+    if reviews.is_empty() && asked.evaluations.is_empty() {
         return Err(Error::invalid(
             NOTHING_TO_REVIEW,
-            "list attendances to confirm, adjust or reject",
+            "list attendances to confirm, adjust, reject or rate",
         ));
     }
-    review_attendances(store, activity, &reviews, actor, rules).await
+    let mut rated = HashSet::new();
+    if let Some(dup) = asked
+        .evaluations
+        .iter()
+        .find(|e| !rated.insert(e.attendance_id))
+    {
+        return Err(Error::invalid(
+            DUPLICATE_ATTENDANCE,
+            format!("attendance {} is rated twice", dup.attendance_id),
+        ));
+    }
+    review_attendances(store, activity, &reviews, &asked.evaluations, actor, rules).await
 }
 
 /// Applies an organizer's reviews of one activity's attendances, all or nothing.
@@ -87,6 +111,7 @@ pub async fn review_attendances(
     store: &Store,
     activity: &Activity,
     reviews: &[(i64, Review)],
+    evaluations: &[Evaluation],
     actor: i64,
     rules: &LedgerRules,
 ) -> Result<Vec<ReviewOutcome>> {
@@ -172,8 +197,40 @@ pub async fn review_attendances(
         .await?;
         outcomes.push(outcome);
     }
+    for e in evaluations {
+        evaluate(&mut tx, activity, e, actor).await?;
+    }
     tx.commit().await?;
     Ok(outcomes)
+}
+
+/// Rates the service of a confirmed or adjusted attendance of `activity`, superseding any rating
+/// before it, and audits it.
+async fn evaluate(tx: &mut Tx, activity: &Activity, e: &Evaluation, actor: i64) -> Result<()> {
+    let target = steps::review_target(tx, e.attendance_id)
+        .await?
+        .filter(|t| t.activity_id == activity.id)
+        .ok_or(Error::NotFound("attendance"))?;
+    if !matches!(target.review.as_deref(), Some("confirmed" | "adjusted")) {
+        return Err(Error::invalid(
+            INVALID_EVALUATION,
+            format!(
+                "attendance {} has no confirmed service to rate",
+                e.attendance_id
+            ),
+        ));
+    }
+    let comment = match e.comment.as_deref().map(str::trim) {
+        Some(c) if !c.is_empty() => Some(EVALUATION_COMMENT.parse(c)?),
+        _ => None,
+    };
+    steps::evaluate(tx, &target, e.rating, comment.as_deref(), actor).await?;
+    let after = serde_json::json!({"rating": e.rating.as_str(), "comment": comment});
+    audit(
+        tx,
+        audit_for(activity, actor, "evaluate", "attendance", target.id, after),
+    )
+    .await
 }
 
 /// A manual entry 补录 for a volunteer who could not scan: capped at the scheduled duration,

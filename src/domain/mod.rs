@@ -4,6 +4,7 @@ pub mod attendance;
 pub mod backbone;
 pub mod certificate;
 mod enums;
+pub mod evaluation;
 pub mod hours;
 pub mod id_number;
 pub mod ledger;

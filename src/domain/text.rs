@@ -4,7 +4,8 @@
 //! as text pasted from a document has them.
 
 use crate::error::codes::{
-    INVALID_DESCRIPTION, INVALID_FIELD, INVALID_MESSAGE, INVALID_NAME, REASON_REQUIRED,
+    INVALID_DESCRIPTION, INVALID_EVALUATION, INVALID_FIELD, INVALID_MESSAGE, INVALID_NAME,
+    REASON_REQUIRED,
 };
 use std::fmt;
 
@@ -23,6 +24,12 @@ pub const REAL_NAME: TextRule = TextRule::new(
 /// Why time was adjusted, rejected, entered by hand or corrected, or a report declined.
 pub const REASON: TextRule =
     TextRule::new(REASON_REQUIRED, "give a reason of 1 to 500 characters", 500).multiline();
+/// An organizer's comment on a volunteer's service 服务评价.
+pub const EVALUATION_COMMENT: TextRule = TextRule::new(
+    INVALID_EVALUATION,
+    "a comment on the service is at most 200 characters",
+    200,
+);
 /// What a volunteer says is wrong with their record 纠错.
 pub const REPORT_MESSAGE: TextRule = TextRule::new(
     INVALID_MESSAGE,

@@ -5,14 +5,16 @@ use super::access::{require, run_activity, scoped_unit, visible_volunteer};
 use super::extract::{Json, Path, Query};
 use crate::app::AppState;
 use crate::app::corrections::correct_entry;
-use crate::app::ledger::{ReviewRequest, add_manual_entry, review_as_asked};
+use crate::app::ledger::{Evaluation, ReviewRequest, add_manual_entry, review_as_asked};
+use crate::domain::evaluation::Rating;
 use crate::domain::hours::hours;
 use crate::domain::ledger::{Review, confirmation_deadline, stars};
 use crate::domain::roles::{Caller, Role};
 use crate::domain::text::REASON;
 use crate::error::codes::{
-    ALREADY_RECORDED, ALREADY_REVIEWED, DUPLICATE_ATTENDANCE, INVALID_ENTRY, INVALID_MINUTES,
-    INVALID_YEAR, NOTHING_TO_REVIEW, REASON_REQUIRED, STILL_CHECKED_IN,
+    ALREADY_RECORDED, ALREADY_REVIEWED, DUPLICATE_ATTENDANCE, INVALID_ENTRY, INVALID_EVALUATION,
+    INVALID_MINUTES, INVALID_RATING, INVALID_YEAR, NOTHING_TO_REVIEW, REASON_REQUIRED,
+    STILL_CHECKED_IN,
 };
 use crate::error::{Error, ErrorBody, Result};
 use crate::store::ledger::{EntryView, LedgerEntry, ReviewOutcome};
@@ -61,6 +63,18 @@ pub struct ConfirmationBody {
     /// Also confirm every checked-out attendance not otherwise listed or reviewed.
     #[serde(default)]
     confirm_all_checked_out: bool,
+    /// Ratings 服务评价 of confirmed or adjusted service (reviewed now or before); a rating
+    /// supersedes the attendance's earlier one.
+    #[serde(default)]
+    evaluate: Vec<EvaluationBody>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct EvaluationBody {
+    attendance_id: i64,
+    /// `excellent` 优秀, `good` 良好, `pass` 合格 or `fail` 不合格.
+    rating: String,
+    comment: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -74,7 +88,7 @@ pub struct ConfirmationAnswer {
     request_body = ConfirmationBody,
     responses((status = 200, body = ConfirmationAnswer), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, description = [ALREADY_REVIEWED, STILL_CHECKED_IN].join(", "), body = ErrorBody),
-              (status = 422, description = [NOTHING_TO_REVIEW, DUPLICATE_ATTENDANCE, REASON_REQUIRED, INVALID_MINUTES].join(", "), body = ErrorBody)),
+              (status = 422, description = [NOTHING_TO_REVIEW, DUPLICATE_ATTENDANCE, REASON_REQUIRED, INVALID_MINUTES, INVALID_RATING, INVALID_EVALUATION].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn confirmations(
     State(state): State<AppState>,
@@ -103,9 +117,27 @@ async fn confirmations(
             },
         ));
     }
+    let evaluations = body
+        .evaluate
+        .into_iter()
+        .map(|e| {
+            let rating = Rating::parse(&e.rating).ok_or_else(|| {
+                Error::invalid(
+                    INVALID_RATING,
+                    "rating is excellent, good, pass or fail (优秀, 良好, 合格, 不合格)",
+                )
+            })?;
+            Ok(Evaluation {
+                attendance_id: e.attendance_id,
+                rating,
+                comment: e.comment,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let asked = ReviewRequest {
         reviews,
         confirm_all_checked_out: body.confirm_all_checked_out,
+        evaluations,
     };
     let reviewed = review_as_asked(
         &state.store,

@@ -77,7 +77,7 @@ async fn totals_always_equal_the_sum_of_entries(app: TestApp) {
                                 fraudulent: rng.gen_bool(0.3),
                             },
                         };
-                        review_attendances(store, a, &[(id, review)], s.organizer_id, &rules)
+                        review_attendances(store, a, &[(id, review)], &[], s.organizer_id, &rules)
                             .await
                             .unwrap();
                         reviews += 1;

@@ -28,6 +28,7 @@ mod console_trainings;
 mod console_units;
 mod console_volunteers;
 mod demo;
+mod evaluations;
 mod health;
 mod id_numbers;
 mod instances;

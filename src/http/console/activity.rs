@@ -282,12 +282,14 @@ impl ReviewForm {
             Ok(ReviewRequest {
                 reviews: vec![(id, review)],
                 confirm_all_checked_out: false,
+                evaluations: Vec::new(),
             })
         };
         match self.action.as_str() {
             "confirm_all" => Ok(ReviewRequest {
                 reviews: Vec::new(),
                 confirm_all_checked_out: true,
+                evaluations: Vec::new(),
             }),
             "confirm" => one(Review::Confirm),
             "adjust" => one(Review::Adjust {

@@ -279,6 +279,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("stars", "星级", "Stars"),
     ("points", "积分", "Points"),
     ("study", "培训学时", "Training hours"),
+    ("evaluation", "评价：", "rated "),
+    ("rating_excellent", "优秀", "excellent"),
+    ("rating_good", "良好", "good"),
+    ("rating_pass", "合格", "pass"),
+    ("rating_fail", "不合格", "fail"),
     ("backbone_yes", "骨干志愿者", "Backbone volunteer"),
     (
         "backbone_no",

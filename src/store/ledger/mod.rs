@@ -134,6 +134,11 @@ pub struct EntryView {
     pub entry: LedgerEntry,
     pub activity_title: Option<String>,
     pub organiser: Option<String>,
+    /// The service's latest rating 服务评价 (`excellent`, `good`, `pass` or `fail`), on the entry
+    /// that recorded the service.
+    pub evaluation: Option<String>,
+    pub evaluation_comment: Option<String>,
+    pub evaluated_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize, sqlx::FromRow, ToSchema)]

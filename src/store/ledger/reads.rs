@@ -35,8 +35,12 @@ impl Store {
 
     pub async fn volunteer_entries(&self, volunteer_id: i64, year: i32) -> Result<Vec<EntryView>> {
         Ok(query_as(format!(
-            "SELECT {ENTRY}, a.title AS activity_title, a.organiser FROM ledger_entries e
+            "SELECT {ENTRY}, a.title AS activity_title, a.organiser, ev.rating AS evaluation,
+                 ev.comment AS evaluation_comment, ev.evaluated_at
+             FROM ledger_entries e
              LEFT JOIN activities a ON a.id = e.activity_id
+             LEFT JOIN evaluations ev ON e.source <> 'correction' AND ev.id =
+                 (SELECT MAX(id) FROM evaluations WHERE attendance_id = e.attendance_id)
              WHERE e.volunteer_id = $1 AND e.year = $2 ORDER BY e.service_date, e.id"
         ))
         .bind(volunteer_id)

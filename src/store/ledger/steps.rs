@@ -3,6 +3,7 @@
 //! transaction.
 
 use super::{LedgerEntry, NewEntry, ReviewTarget};
+use crate::domain::evaluation::Rating;
 use crate::domain::ledger::{ReportStatus, Review};
 use crate::domain::targets::active_change;
 use crate::error::codes::{ALREADY_RESOLVED, ALREADY_REVIEWED};
@@ -206,4 +207,34 @@ pub async fn resolve(
             "this report was resolved meanwhile",
         ))
     }
+}
+
+/// Keeps a rating of the attendance's service, superseding the one before it, if any.
+pub async fn evaluate(
+    tx: &mut Tx,
+    target: &ReviewTarget,
+    rating: Rating,
+    comment: Option<&str>,
+    actor: i64,
+) -> Result<i64> {
+    let before: Option<i64> =
+        query_scalar("SELECT MAX(id) FROM evaluations WHERE attendance_id = $1")
+            .bind(target.id)
+            .one(&mut *tx)
+            .await?;
+    Ok(query_scalar(
+        "INSERT INTO evaluations (attendance_id, volunteer_id, activity_id, rating, comment,
+             supersedes_id, evaluated_by, evaluated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(target.id)
+    .bind(target.volunteer_id)
+    .bind(target.activity_id)
+    .bind(rating.as_str())
+    .bind(comment)
+    .bind(before)
+    .bind(actor)
+    .bind(Utc::now())
+    .one(tx)
+    .await?)
 }
