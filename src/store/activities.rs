@@ -155,6 +155,8 @@ pub struct AttendanceRow {
     pub review: Option<String>,
     pub review_reason: Option<String>,
     pub fraudulent: bool,
+    /// The latest rating 服务评价 of the service: `excellent`, `good`, `pass` or `fail`.
+    pub evaluation: Option<String>,
 }
 
 /// The audit entry of an attendance the forgotten-check-out job closed.

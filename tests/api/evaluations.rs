@@ -4,13 +4,16 @@
 //! request.
 
 use crate::both_backends;
-use crate::support::{Db, TestApp, assert_error, audit_entries, confirm, hours};
+use crate::support::{
+    Db, TestApp, assert_error, audit_entries, confirm, console_page, csrf_token, hours, post_form,
+};
 use reqwest::StatusCode;
 use serde_json::json;
 
 both_backends!(
     an_organizer_rates_with_the_confirmation_and_a_later_rating_supersedes_it,
     a_rating_of_service_not_confirmed_refuses_the_whole_request,
+    the_console_rates_with_the_confirmation_and_again_later,
 );
 
 async fn an_organizer_rates_with_the_confirmation_and_a_later_rating_supersedes_it(app: TestApp) {
@@ -119,4 +122,46 @@ async fn a_rating_of_service_not_confirmed_refuses_the_whole_request(app: TestAp
     );
     let mut db = Db::open(&app).await;
     assert_eq!(db.count("evaluations").await, 0);
+}
+
+async fn the_console_rates_with_the_confirmation_and_again_later(app: TestApp) {
+    let (s, activity, (_, token), attendance) = app.served_volunteer().await;
+    let page = format!("/console/activities/{activity}");
+    let post = |form: Vec<(&'static str, String)>| {
+        let (app, organizer, page) = (&app, &s.organizer, &page);
+        async move {
+            let (status, html) = console_page(app, page, Some(organizer)).await;
+            assert_eq!(status, StatusCode::OK, "{html}");
+            let mut form = form;
+            form.push(("csrf_token", csrf_token(&html)));
+            form.push(("attendance_id", attendance.to_string()));
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_form(app, &format!("{page}/reviews"), organizer, &form).await
+        }
+    };
+    let (status, html) = post(vec![
+        ("action", "confirm".into()),
+        ("rating", "good".into()),
+        ("comment", "准时到岗".into()),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let (_, html) = console_page(&app, &page, Some(&s.organizer)).await;
+    assert!(html.contains("评价：良好"), "{html}");
+    assert_eq!(
+        hours(&app, &token, "me").await["entries"][0]["evaluation"],
+        "good"
+    );
+
+    let (status, html) = post(vec![("action", "evaluate".into()), ("rating", "".into())]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    let (status, html) = post(vec![
+        ("action", "evaluate".into()),
+        ("rating", "excellent".into()),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let mine = hours(&app, &token, "me").await;
+    assert_eq!(mine["entries"][0]["evaluation"], "excellent");
+    assert_eq!(Db::open(&app).await.count("evaluations").await, 2);
 }

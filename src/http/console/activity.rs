@@ -8,12 +8,13 @@
 use super::paging::{ListQuery, Pager};
 use super::{StaffForm, StaffVisit, head, see_other};
 use crate::app::AppState;
-use crate::app::ledger::{ReviewRequest, review_as_asked};
+use crate::app::ledger::{Evaluation, ReviewRequest, review_as_asked};
 use crate::domain::attendance::AttendanceState;
+use crate::domain::evaluation::Rating;
 use crate::domain::ledger::Review;
 use crate::domain::roles::Role;
 use crate::domain::text::REASON;
-use crate::error::codes::INVALID_FIELD;
+use crate::error::codes::{INVALID_FIELD, INVALID_RATING};
 use crate::error::{Error, Result};
 use crate::http::access::run_activity;
 use crate::http::extract::{Path, Query, SignedIn};
@@ -31,6 +32,9 @@ use serde::Deserialize;
 /// Texts of the activity's page and its CSV file.
 pub const TEXTS: &[Text] = &[
     ("att_total", "共", "All"),
+    ("evaluate", "评价", "Rate"),
+    ("evaluation_label", "服务评价（可选）", "Rating (optional)"),
+    ("evaluation_comment", "评语（可选）", "Comment (optional)"),
     ("att_manual_entry", "补录时长", "Record hours by hand"),
     ("att_show", "显示", "Show"),
     ("att_show_all", "全部", "All"),
@@ -124,6 +128,9 @@ struct Row {
     review: Option<String>,
     /// Checked out or closed, not yet reviewed: the row's review forms show.
     reviewable: bool,
+    /// Confirmed or adjusted: the row's rating form shows, with the latest rating's text key.
+    ratable: bool,
+    evaluation: Option<String>,
 }
 
 fn clock(t: DateTime<Utc>, zone: FixedOffset) -> String {
@@ -144,6 +151,8 @@ fn row(r: AttendanceRow, zone: FixedOffset) -> Row {
         minutes: a.credited_minutes,
         outside_geofence: a.outside_geofence,
         reviewable: r.review.is_none() && a.state != AttendanceState::CheckedIn,
+        ratable: matches!(r.review.as_deref(), Some("confirmed" | "adjusted")),
+        evaluation: r.evaluation.map(|e| format!("rating_{e}")),
         review: r.review,
     }
 }
@@ -271,18 +280,39 @@ pub struct ReviewForm {
     reason: String,
     /// A checkbox: present when ticked.
     fraudulent: Option<String>,
+    /// With `confirm`, `adjust` or `evaluate`: a rating 服务评价, empty for none.
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    comment: String,
 }
 
 impl ReviewForm {
     fn request(self) -> Result<ReviewRequest> {
-        let one = |review| -> Result<ReviewRequest> {
-            let id = self
-                .attendance_id
-                .ok_or_else(|| Error::invalid(INVALID_FIELD, "which attendance?"))?;
+        let which = || {
+            self.attendance_id
+                .ok_or_else(|| Error::invalid(INVALID_FIELD, "which attendance?"))
+        };
+        let evaluations = match self.rating.trim() {
+            "" if self.action == "evaluate" => {
+                return Err(Error::invalid(INVALID_RATING, "choose a rating"));
+            }
+            "" => Vec::new(),
+            typed => vec![Evaluation {
+                attendance_id: which()?,
+                rating: Rating::parse(typed)
+                    .ok_or_else(|| Error::invalid(INVALID_RATING, "choose a rating"))?,
+                comment: Some(self.comment.clone()),
+            }],
+        };
+        let one = |review: Option<Review>| -> Result<ReviewRequest> {
             Ok(ReviewRequest {
-                reviews: vec![(id, review)],
+                reviews: match review {
+                    Some(r) => vec![(which()?, r)],
+                    None => Vec::new(),
+                },
                 confirm_all_checked_out: false,
-                evaluations: Vec::new(),
+                evaluations: evaluations.clone(),
             })
         };
         match self.action.as_str() {
@@ -291,17 +321,18 @@ impl ReviewForm {
                 confirm_all_checked_out: true,
                 evaluations: Vec::new(),
             }),
-            "confirm" => one(Review::Confirm),
-            "adjust" => one(Review::Adjust {
+            "confirm" => one(Some(Review::Confirm)),
+            "evaluate" => one(None),
+            "adjust" => one(Some(Review::Adjust {
                 minutes: self
                     .minutes
                     .ok_or_else(|| Error::invalid(INVALID_FIELD, "how many minutes?"))?,
                 reason: REASON.parse(&self.reason)?,
-            }),
-            "reject" => one(Review::Reject {
+            })),
+            "reject" => one(Some(Review::Reject {
                 reason: REASON.parse(&self.reason)?,
                 fraudulent: self.fraudulent.is_some(),
-            }),
+            })),
             other => Err(Error::invalid(
                 INVALID_FIELD,
                 format!("unknown action {other:?}"),
