@@ -5,6 +5,7 @@
 //! in declaration order, no whitespace — is what is signed (HMAC-SHA256 under the certificate key)
 //! and stored, so that verification recomputes the HMAC over the stored text itself.
 
+use crate::domain::evaluation::Rating;
 use crate::domain::hours::hours;
 use crate::domain::ledger::EntrySource;
 use chrono::NaiveDate;
@@ -53,6 +54,8 @@ pub struct Entry {
     pub date: NaiveDate,
     /// Negative for a correction that takes time away.
     pub minutes: i64,
+    /// The service's rating 服务评价, on the entry that recorded it.
+    pub evaluation: Option<Rating>,
 }
 
 /// One line of the service record on a certificate.
@@ -67,6 +70,11 @@ pub struct Line {
     pub hours: Decimal,
     /// 组织单位
     pub organiser: String,
+    /// 服务评价 (优秀, 良好, 合格 or 不合格), when the organizer rated the service. Left out of the
+    /// signed text when there is none, so that certificates issued before ratings verify as they
+    /// were signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<String>,
 }
 
 /// What a certificate states. The field order is the canonical order: do not reorder.
@@ -113,6 +121,7 @@ pub fn lines(entries: &[Entry]) -> Vec<Line> {
         entry: &'a Entry,
         date: NaiveDate,
         minutes: i64,
+        evaluation: Option<Rating>,
     }
     let mut acc: Vec<Acc> = Vec::new();
     let mut by_activity: HashMap<i64, usize> = HashMap::new();
@@ -121,6 +130,7 @@ pub fn lines(entries: &[Entry]) -> Vec<Line> {
             Some(&i) => {
                 acc[i].minutes += e.minutes;
                 acc[i].date = acc[i].date.min(e.date);
+                acc[i].evaluation = acc[i].evaluation.or(e.evaluation);
             }
             None => {
                 if let Some(id) = e.activity_id {
@@ -130,6 +140,7 @@ pub fn lines(entries: &[Entry]) -> Vec<Line> {
                     entry: e,
                     date: e.date,
                     minutes: e.minutes,
+                    evaluation: e.evaluation,
                 });
             }
         }
@@ -143,6 +154,7 @@ pub fn lines(entries: &[Entry]) -> Vec<Line> {
             date: a.date,
             hours: hours(a.minutes),
             organiser: (a.entry.organiser.clone()).unwrap_or_else(|| a.entry.unit_name.clone()),
+            evaluation: a.evaluation.map(|r| r.zh().to_owned()),
         })
         .collect()
 }
@@ -198,6 +210,7 @@ mod tests {
             source,
             date: date(d),
             minutes,
+            evaluation: None,
         }
     }
 
@@ -263,6 +276,24 @@ mod tests {
             ]
         );
         assert_eq!(total_hours(&entries).to_string(), "4.00");
+    }
+
+    #[test]
+    fn a_line_carries_its_services_rating_and_an_unrated_one_signs_as_before() {
+        let mut rated = entry(Some(2), EntrySource::Qr, 9, 120);
+        rated.evaluation = Some(Rating::Excellent);
+        let lines = lines(&[
+            entry(Some(1), EntrySource::Qr, 3, 90),
+            rated,
+            entry(Some(2), EntrySource::Correction, 9, -30),
+        ]);
+        assert_eq!(lines[0].evaluation, None);
+        assert_eq!(lines[1].evaluation.as_deref(), Some("优秀"));
+        let mut c = content();
+        c.activities = lines;
+        let text = c.canonical();
+        assert_eq!(text.matches("evaluation").count(), 1, "{text}");
+        assert!(text.contains(r#""evaluation":"优秀""#), "{text}");
     }
 
     #[test]

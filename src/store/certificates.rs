@@ -3,6 +3,7 @@
 use super::db::{query, query_as};
 use super::{Store, audit, conflict_on};
 use crate::domain::certificate::Entry;
+use crate::domain::evaluation::Rating;
 use crate::domain::ledger::EntrySource;
 use crate::error::Result;
 use crate::error::codes::DUPLICATE_CERTIFICATE;
@@ -60,6 +61,8 @@ struct EntryRow {
     source: EntrySource,
     date: NaiveDate,
     minutes: i64,
+    /// The latest rating of the service the entry recorded (none for a correction).
+    evaluation: Option<String>,
 }
 
 impl From<EntryRow> for Entry {
@@ -72,6 +75,7 @@ impl From<EntryRow> for Entry {
             source: r.source,
             date: r.date,
             minutes: r.minutes,
+            evaluation: r.evaluation.as_deref().and_then(Rating::parse),
         }
     }
 }
@@ -85,7 +89,10 @@ impl Store {
     ) -> Result<Vec<Entry>> {
         let rows: Vec<EntryRow> = query_as(
             "SELECT a.id AS activity_id, a.title, a.organiser, u.name AS unit_name, e.source,
-                 e.service_date AS date, CAST(e.minutes AS BIGINT) AS minutes
+                 e.service_date AS date, CAST(e.minutes AS BIGINT) AS minutes,
+                 (SELECT ev.rating FROM evaluations ev
+                  WHERE ev.attendance_id = e.attendance_id AND e.source <> 'correction'
+                  ORDER BY ev.id DESC LIMIT 1) AS evaluation
              FROM ledger_entries e
              LEFT JOIN ledger_entries c ON c.id = e.corrects_id
              LEFT JOIN activities a ON a.id = COALESCE(e.activity_id, c.activity_id)

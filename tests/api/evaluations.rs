@@ -5,8 +5,10 @@
 
 use crate::both_backends;
 use crate::support::{
-    Db, TestApp, assert_error, audit_entries, confirm, console_page, csrf_token, hours, post_form,
+    Db, TestApp, assert_error, audit_entries, confirm, console_page, csrf_token, hours, issue,
+    post_form, today, verify,
 };
+use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -59,6 +61,24 @@ async fn an_organizer_rates_with_the_confirmation_and_a_later_rating_supersedes_
     assert!(db.run("DELETE FROM evaluations", &[]).await.is_err());
     let audited = audit_entries(&app, &s.admin, s.community, "evaluate").await;
     assert_eq!(audited.len(), 2, "{audited:?}");
+
+    // The certificate states the rating, and verifies.
+    let day = today();
+    let (status, cert) = issue(&app, &token, "me", day - Duration::days(30), day).await;
+    assert_eq!(status, StatusCode::CREATED, "{cert}");
+    let number = cert["number"].as_str().unwrap();
+    let (status, verdict) = verify(&app, number).await;
+    assert_eq!(status, StatusCode::OK, "{verdict}");
+    assert_eq!(verdict["status"], "genuine", "{verdict}");
+    let (status, _, page) = app
+        .fetch_text(
+            &format!("/certificates/{number}"),
+            Some(&token),
+            "text/html",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("服务评价") && page.contains("良好"), "{page}");
 }
 
 async fn a_rating_of_service_not_confirmed_refuses_the_whole_request(app: TestApp) {
