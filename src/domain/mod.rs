@@ -12,6 +12,7 @@ pub mod phone;
 pub mod privacy;
 pub mod qr;
 pub mod roles;
+pub mod selection;
 pub mod social_workers;
 pub mod spreadsheet;
 pub mod targets;

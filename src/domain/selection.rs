@@ -1,0 +1,334 @@
+//! The yearly outstanding-volunteer selection 优秀志愿者评选 (DESIGN.md §7): who is eligible, how
+//! a candidate is scored, how many are chosen and how ties break — a named, versioned rule set,
+//! applied the same way to the same inputs every time, with the digest of those inputs.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+/// The rules of a round, kept with the draft they produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RuleSet {
+    pub name: String,
+    pub version: u32,
+    /// Registered on or before this many months before the year's end (6: by 30 June).
+    pub registered_months_before_end: u32,
+    /// Confirmed service hours in the year, at least.
+    pub min_hours: i64,
+    /// Whether an attendance rejected as fraudulent in the year excludes the volunteer.
+    pub exclude_fraud: bool,
+    /// Points per confirmed hour.
+    #[schema(value_type = String)]
+    pub per_hour: Decimal,
+    /// Points per distinct activity.
+    #[schema(value_type = String)]
+    pub per_activity: Decimal,
+    /// Points per rating 优秀 / 良好 / 合格 / 不合格 of the year's service.
+    #[schema(value_type = [String; 4])]
+    pub per_rating: [Decimal; 4],
+    /// Points for being a backbone volunteer at the year's end.
+    #[schema(value_type = String)]
+    pub backbone: Decimal,
+    /// Winners per 100 eligible volunteers (rounded up), at least `quota_min`.
+    pub quota_percent: u32,
+    pub quota_min: u32,
+}
+
+impl Default for RuleSet {
+    fn default() -> Self {
+        RuleSet {
+            name: "默认评选规则".into(),
+            version: 1,
+            registered_months_before_end: 6,
+            min_hours: 20,
+            exclude_fraud: true,
+            per_hour: Decimal::ONE,
+            per_activity: Decimal::from(2),
+            per_rating: [
+                Decimal::from(3),
+                Decimal::from(2),
+                Decimal::ONE,
+                Decimal::from(-2),
+            ],
+            backbone: Decimal::from(10),
+            quota_percent: 5,
+            quota_min: 1,
+        }
+    }
+}
+
+/// What the selection knows of one volunteer for the year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Input {
+    pub volunteer_id: i64,
+    pub volunteer_no: String,
+    /// The day they registered, in the display time.
+    pub registered_on: NaiveDate,
+    pub minutes: i64,
+    pub activities: i64,
+    /// How many of the year's services were rated 优秀, 良好, 合格 and 不合格 (latest ratings).
+    pub ratings: [i64; 4],
+    pub backbone: bool,
+    /// Attendances rejected as fraudulent in the year.
+    pub fraudulent: i64,
+}
+
+/// Why a volunteer is not eligible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Exclusion {
+    RegisteredTooLate,
+    TooFewHours,
+    Fraud,
+}
+
+/// The points a candidate's score is made of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Breakdown {
+    #[schema(value_type = String)]
+    pub hours: Decimal,
+    #[schema(value_type = String)]
+    pub activities: Decimal,
+    #[schema(value_type = String)]
+    pub evaluations: Decimal,
+    #[schema(value_type = String)]
+    pub backbone: Decimal,
+}
+
+impl Breakdown {
+    pub fn total(&self) -> Decimal {
+        self.hours + self.activities + self.evaluations + self.backbone
+    }
+}
+
+/// An eligible volunteer with their place in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Ranked {
+    pub volunteer_id: i64,
+    pub volunteer_no: String,
+    /// 1 for the best; every eligible volunteer has a distinct rank.
+    pub rank: u32,
+    #[schema(value_type = String)]
+    pub score: Decimal,
+    pub breakdown: Breakdown,
+    /// Within the quota: proposed as a winner.
+    pub within_quota: bool,
+}
+
+/// An ineligible volunteer and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Excluded {
+    pub volunteer_id: i64,
+    pub volunteer_no: String,
+    pub reasons: Vec<Exclusion>,
+}
+
+/// The outcome of the rules over a round's inputs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Draft {
+    pub quota: u32,
+    pub ranked: Vec<Ranked>,
+    pub excluded: Vec<Excluded>,
+    /// SHA-256 (hex) of the rule set and the inputs, in volunteer order.
+    pub input_digest: String,
+}
+
+impl RuleSet {
+    /// The last day a volunteer may register and be eligible for `year`.
+    pub fn registered_by(&self, year: i32) -> NaiveDate {
+        let end = NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December exists");
+        end.checked_sub_months(chrono::Months::new(self.registered_months_before_end))
+            .unwrap_or(end)
+    }
+
+    fn exclusions(&self, year: i32, v: &Input) -> Vec<Exclusion> {
+        let mut why = Vec::new();
+        if v.registered_on > self.registered_by(year) {
+            why.push(Exclusion::RegisteredTooLate);
+        }
+        if v.minutes < self.min_hours * 60 {
+            why.push(Exclusion::TooFewHours);
+        }
+        if self.exclude_fraud && v.fraudulent > 0 {
+            why.push(Exclusion::Fraud);
+        }
+        why
+    }
+
+    pub fn breakdown(&self, v: &Input) -> Breakdown {
+        let evaluations = v
+            .ratings
+            .iter()
+            .zip(&self.per_rating)
+            .map(|(n, points)| Decimal::from(*n) * points)
+            .sum();
+        Breakdown {
+            hours: (Decimal::from(v.minutes) / Decimal::from(60) * self.per_hour).round_dp(2),
+            activities: Decimal::from(v.activities) * self.per_activity,
+            evaluations,
+            backbone: if v.backbone {
+                self.backbone
+            } else {
+                Decimal::ZERO
+            },
+        }
+    }
+
+    /// Winners for `eligible` volunteers: `quota_percent` of them rounded up, at least `quota_min`
+    /// (never more than there are).
+    pub fn quota(&self, eligible: usize) -> u32 {
+        let share = (eligible as u64 * u64::from(self.quota_percent)).div_ceil(100) as u32;
+        share.max(self.quota_min).min(eligible as u32)
+    }
+
+    /// Applies the rules to `inputs` for `year`: the same inputs give the same draft.
+    pub fn draft(&self, year: i32, inputs: &[Input]) -> Draft {
+        let mut sorted: Vec<&Input> = inputs.iter().collect();
+        sorted.sort_by_key(|v| v.volunteer_id);
+        let mut ranked = Vec::new();
+        let mut excluded = Vec::new();
+        let mut eligible: Vec<(&Input, Breakdown)> = Vec::new();
+        for v in &sorted {
+            let why = self.exclusions(year, v);
+            if why.is_empty() {
+                eligible.push((v, self.breakdown(v)));
+            } else {
+                excluded.push(Excluded {
+                    volunteer_id: v.volunteer_id,
+                    volunteer_no: v.volunteer_no.clone(),
+                    reasons: why,
+                });
+            }
+        }
+        // Score, then hours, then the earlier registration, then the volunteer number.
+        eligible.sort_by(|(a, sa), (b, sb)| {
+            sb.total()
+                .cmp(&sa.total())
+                .then(b.minutes.cmp(&a.minutes))
+                .then(a.registered_on.cmp(&b.registered_on))
+                .then_with(|| a.volunteer_no.cmp(&b.volunteer_no))
+        });
+        let quota = self.quota(eligible.len());
+        for (i, (v, breakdown)) in eligible.into_iter().enumerate() {
+            ranked.push(Ranked {
+                volunteer_id: v.volunteer_id,
+                volunteer_no: v.volunteer_no.clone(),
+                rank: i as u32 + 1,
+                score: breakdown.total(),
+                breakdown,
+                within_quota: (i as u32) < quota,
+            });
+        }
+        Draft {
+            quota,
+            ranked,
+            excluded,
+            input_digest: digest(self, year, &sorted),
+        }
+    }
+}
+
+fn digest(rules: &RuleSet, year: i32, sorted: &[&Input]) -> String {
+    let text = serde_json::to_string(&(rules, year, sorted)).expect("inputs serialize");
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(id: i64, hours: i64, activities: i64) -> Input {
+        Input {
+            volunteer_id: id,
+            volunteer_no: format!("V{id:08}"),
+            registered_on: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+            minutes: hours * 60,
+            activities,
+            ratings: [0; 4],
+            backbone: false,
+            fraudulent: 0,
+        }
+    }
+
+    #[test]
+    fn eligibility_needs_an_early_registration_enough_hours_and_no_fraud() {
+        let rules = RuleSet::default();
+        assert_eq!(
+            rules.registered_by(2025),
+            NaiveDate::from_ymd_opt(2025, 6, 30).unwrap()
+        );
+        let mut late = input(1, 40, 4);
+        late.registered_on = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+        let short = input(2, 19, 4);
+        let mut cheat = input(3, 50, 9);
+        cheat.fraudulent = 1;
+        let fine = input(4, 20, 1);
+        let d = rules.draft(2025, &[late, short, cheat, fine]);
+        let why: Vec<_> = d
+            .excluded
+            .iter()
+            .map(|e| (e.volunteer_id, e.reasons.clone()))
+            .collect();
+        assert_eq!(
+            why,
+            [
+                (1, vec![Exclusion::RegisteredTooLate]),
+                (2, vec![Exclusion::TooFewHours]),
+                (3, vec![Exclusion::Fraud])
+            ]
+        );
+        assert_eq!(d.ranked.len(), 1);
+        assert_eq!(d.ranked[0].volunteer_id, 4);
+    }
+
+    #[test]
+    fn the_score_adds_hours_activities_ratings_and_backbone() {
+        let rules = RuleSet::default();
+        let mut v = input(1, 30, 5);
+        v.minutes += 30;
+        v.ratings = [2, 1, 0, 1];
+        v.backbone = true;
+        let b = rules.breakdown(&v);
+        assert_eq!(b.hours.to_string(), "30.50");
+        assert_eq!(b.activities, Decimal::from(10));
+        assert_eq!(b.evaluations, Decimal::from(6));
+        assert_eq!(b.backbone, Decimal::from(10));
+        assert_eq!(b.total().to_string(), "56.50");
+    }
+
+    #[test]
+    fn the_quota_is_five_percent_rounded_up_and_at_least_one() {
+        let rules = RuleSet::default();
+        assert_eq!(rules.quota(0), 0);
+        assert_eq!(rules.quota(1), 1);
+        assert_eq!(rules.quota(20), 1);
+        assert_eq!(rules.quota(21), 2);
+        assert_eq!(rules.quota(400), 20);
+    }
+
+    #[test]
+    fn ties_break_by_hours_then_registration_then_number_and_the_order_of_inputs_does_not_matter() {
+        let rules = RuleSet::default();
+        // Same score 40: 40 h and no activity, or 30 h and 5 activities.
+        let many_hours = input(7, 40, 0);
+        let fewer_hours = input(3, 30, 5);
+        let mut earlier = input(9, 30, 5);
+        earlier.registered_on = NaiveDate::from_ymd_opt(2020, 5, 1).unwrap();
+        let twin = input(2, 30, 5);
+        let inputs = vec![many_hours, fewer_hours, earlier, twin];
+        let d = rules.draft(2025, &inputs);
+        let order: Vec<i64> = d.ranked.iter().map(|r| r.volunteer_id).collect();
+        assert_eq!(order, [7, 9, 2, 3]);
+        assert_eq!(d.quota, 1);
+        assert!(d.ranked[0].within_quota && !d.ranked[1].within_quota);
+        let reversed: Vec<Input> = inputs.into_iter().rev().collect();
+        let again = rules.draft(2025, &reversed);
+        assert_eq!(again, d);
+        assert_eq!(d.input_digest.len(), 64);
+        let mut changed = reversed.clone();
+        changed[0].minutes += 1;
+        assert_ne!(rules.draft(2025, &changed).input_digest, d.input_digest);
+    }
+}
