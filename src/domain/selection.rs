@@ -164,8 +164,10 @@ impl RuleSet {
             .zip(&self.per_rating)
             .map(|(n, points)| Decimal::from(*n) * points)
             .sum();
+        let mut hours = (Decimal::from(v.minutes) / Decimal::from(60) * self.per_hour).round_dp(2);
+        hours.rescale(2);
         Breakdown {
-            hours: (Decimal::from(v.minutes) / Decimal::from(60) * self.per_hour).round_dp(2),
+            hours,
             activities: Decimal::from(v.activities) * self.per_activity,
             evaluations,
             backbone: if v.backbone {
@@ -195,11 +197,13 @@ impl RuleSet {
             if why.is_empty() {
                 eligible.push((v, self.breakdown(v)));
             } else {
-                excluded.push(Excluded {
+                let would_score = self.breakdown(v).total();
+                let e = Excluded {
                     volunteer_id: v.volunteer_id,
                     volunteer_no: v.volunteer_no.clone(),
                     reasons: why,
-                });
+                };
+                excluded.push((e, would_score));
             }
         }
         // Score, then hours, then the earlier registration, then the volunteer number.
@@ -211,6 +215,13 @@ impl RuleSet {
                 .then_with(|| a.volunteer_no.cmp(&b.volunteer_no))
         });
         let quota = self.quota(eligible.len());
+        // The excluded kept are those near the line: whose score would have reached it.
+        let line = (quota > 0).then(|| eligible[quota as usize - 1].1.total());
+        let excluded: Vec<Excluded> = excluded
+            .into_iter()
+            .filter(|(_, score)| line.is_none_or(|line| *score >= line))
+            .map(|(e, _)| e)
+            .collect();
         for (i, (v, breakdown)) in eligible.into_iter().enumerate() {
             ranked.push(Ranked {
                 volunteer_id: v.volunteer_id,

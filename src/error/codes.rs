@@ -38,6 +38,7 @@ pub const DUPLICATE_UNIT: &str = "duplicate_unit";
 pub const INSUFFICIENT_POINTS: &str = "insufficient_points";
 pub const OUT_OF_STOCK: &str = "out_of_stock";
 pub const REWARD_INACTIVE: &str = "reward_inactive";
+pub const SELECTION_EXISTS: &str = "selection_exists";
 
 // 422: the request is readable but its content is not acceptable.
 pub const INVALID_BODY: &str = "invalid_body";

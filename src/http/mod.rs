@@ -21,6 +21,7 @@ mod render;
 mod reports;
 mod rewards;
 mod security_headers;
+mod selections;
 mod social_workers;
 mod targets;
 mod trainings;
@@ -75,6 +76,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(reports::router())
         .merge(targets::router())
         .merge(backbone::router())
+        .merge(selections::router())
         .merge(rewards::router())
         .merge(trainings::router())
         .merge(certificates::router())

@@ -20,6 +20,7 @@ mod jobs;
 pub mod ledger;
 mod model;
 pub mod rewards;
+pub mod selections;
 pub mod social_workers;
 pub mod targets;
 pub mod trainings;

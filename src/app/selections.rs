@@ -1,0 +1,137 @@
+//! Selection rounds 优秀志愿者评选: opening a unit's round for a year applies the rule set to what
+//! the store reads for it and keeps the outcome, once per unit and year.
+
+use super::AppState;
+use crate::domain::selection::RuleSet;
+use crate::domain::units::UnitKind;
+use crate::error::codes::{INVALID_UNIT, INVALID_YEAR, SELECTION_EXISTS};
+use crate::error::{Error, Result};
+use crate::store::Unit;
+use crate::store::selections::{Candidate, Selection};
+use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+/// The rule set rounds apply now.
+pub fn rules() -> RuleSet {
+    RuleSet::default()
+}
+
+/// Opens the round of `unit` (a street or a community) for `year`: 409 `selection_exists` when
+/// the unit has one for the year already. `actor`: who opened it, `None` for the scheduled job.
+pub async fn open(state: &AppState, unit: &Unit, year: i32, actor: Option<i64>) -> Result<i64> {
+    if unit.kind == UnitKind::District {
+        return Err(Error::invalid(
+            INVALID_UNIT,
+            "rounds are held by streets and communities",
+        ));
+    }
+    if !(2000..=2100).contains(&year) {
+        return Err(Error::invalid(
+            INVALID_YEAR,
+            "year is between 2000 and 2100",
+        ));
+    }
+    let offset = state.settings.display_offset();
+    let start = |y: i32| {
+        let day = NaiveDate::from_ymd_opt(y, 1, 1).expect("1 January exists");
+        offset
+            .from_local_datetime(&day.and_time(NaiveTime::MIN))
+            .single()
+            .expect("a fixed offset is never ambiguous")
+            .with_timezone(&Utc)
+    };
+    let store = &state.store;
+    let inputs = store
+        .selection_inputs(&unit.path, year, (start(year), start(year + 1)), offset)
+        .await?;
+    let rules = rules();
+    let draft = rules.draft(year, &inputs);
+    let text = serde_json::to_string(&rules).expect("a rule set serializes");
+    match store
+        .create_selection((unit.id, year), &text, &draft, actor)
+        .await?
+    {
+        Some(id) => Ok(id),
+        None => Err(Error::conflict(
+            SELECTION_EXISTS,
+            format!("{} already has its round for {year}", unit.name),
+        )),
+    }
+}
+
+/// A round with its candidates, as the committee reads it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoundView {
+    #[serde(flatten)]
+    pub selection: SelectionView,
+    pub candidates: Vec<CandidateView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SelectionView {
+    pub id: i64,
+    pub unit_id: i64,
+    pub year: i32,
+    pub state: String,
+    /// The rule set applied.
+    #[schema(value_type = Object)]
+    pub rules: Value,
+    /// SHA-256 of the rule set and the inputs: the same data gives the same digest.
+    pub input_digest: String,
+    pub quota: i32,
+    pub opened_by: Option<i64>,
+    pub opened_at: chrono::DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CandidateView {
+    pub volunteer_id: i64,
+    pub volunteer_no: String,
+    /// `null` for a volunteer the rules left out (see `exclusions`).
+    pub rank: Option<i32>,
+    pub score: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub breakdown: Option<Value>,
+    pub within_quota: bool,
+    /// Why the rules left the volunteer out: `registered_too_late`, `too_few_hours`, `fraud`.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub exclusions: Option<Value>,
+}
+
+fn json(text: Option<String>) -> Option<Value> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+}
+
+pub async fn view(state: &AppState, s: Selection) -> Result<RoundView> {
+    let candidates = state
+        .store
+        .selection_candidates(s.id)
+        .await?
+        .into_iter()
+        .map(|c: Candidate| CandidateView {
+            volunteer_id: c.volunteer_id,
+            volunteer_no: c.volunteer_no,
+            rank: c.rank,
+            score: c.score,
+            breakdown: json(c.breakdown),
+            within_quota: c.within_quota,
+            exclusions: json(c.exclusions),
+        })
+        .collect();
+    Ok(RoundView {
+        selection: SelectionView {
+            rules: serde_json::from_str(&s.rules).unwrap_or(Value::Null),
+            id: s.id,
+            unit_id: s.unit_id,
+            year: s.year,
+            state: s.state,
+            input_digest: s.input_digest,
+            quota: s.quota,
+            opened_by: s.opened_by,
+            opened_at: s.opened_at,
+        },
+        candidates,
+    })
+}

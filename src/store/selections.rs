@@ -1,0 +1,206 @@
+//! Selection rounds 优秀志愿者评选: what the rules read for a unit and year (the yearly totals,
+//! the latest ratings, fraud, backbone status at the year's end), and the rounds with their
+//! candidates. One round per unit and year, whoever opens it first.
+
+use super::Store;
+use super::db::many::insert;
+use super::db::{query_as, query_scalar};
+use crate::domain::selection::{Draft, Input};
+use crate::error::Result;
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use utoipa::ToSchema;
+
+/// A round as stored.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ToSchema)]
+pub struct Selection {
+    pub id: i64,
+    pub unit_id: i64,
+    pub year: i32,
+    /// `draft`, `notice` or `final`.
+    pub state: String,
+    /// The rule set applied, as JSON text.
+    pub rules: String,
+    pub input_digest: String,
+    pub quota: i32,
+    pub opened_by: Option<i64>,
+    pub opened_at: DateTime<Utc>,
+}
+
+/// A volunteer the round considered: ranked (eligible) or left out by the rules.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ToSchema)]
+pub struct Candidate {
+    pub volunteer_id: i64,
+    pub volunteer_no: String,
+    pub rank: Option<i32>,
+    /// Two places, as text.
+    pub score: Option<String>,
+    /// The points the score is made of, as JSON text.
+    pub breakdown: Option<String>,
+    pub within_quota: bool,
+    /// Why the rules left the volunteer out, as JSON text.
+    pub exclusions: Option<String>,
+}
+
+impl Store {
+    /// What the rules read of every volunteer of the communities within `path` who served in
+    /// `year` (`[from, to)` its bounds in UTC).
+    pub async fn selection_inputs(
+        &self,
+        path: &str,
+        year: i32,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        offset: FixedOffset,
+    ) -> Result<Vec<Input>> {
+        let rows: Vec<(i64, String, DateTime<Utc>, i64, i64)> = query_as(
+            "SELECT v.id, v.volunteer_no, v.registered_at, CAST(t.minutes AS BIGINT), CAST(t.activities AS BIGINT)
+             FROM volunteers v JOIN units u ON u.id = v.community_id
+             JOIN volunteer_year_totals t ON t.volunteer_id = v.id AND t.year = $1
+             WHERE u.path >= $2 AND u.path < $2 || '~' AND t.minutes > 0",
+        )
+        .bind(year)
+        .bind(path)
+        .fetch_all(&self.db)
+        .await?;
+        let ratings: Vec<(i64, String, i64)> = query_as(
+            "SELECT ev.volunteer_id, ev.rating, COUNT(*) FROM evaluations ev
+             JOIN ledger_entries e ON e.attendance_id = ev.attendance_id AND e.source <> 'correction'
+             JOIN volunteers v ON v.id = ev.volunteer_id JOIN units u ON u.id = v.community_id
+             WHERE e.year = $1 AND u.path >= $2 AND u.path < $2 || '~'
+                 AND ev.id = (SELECT MAX(id) FROM evaluations WHERE attendance_id = ev.attendance_id)
+             GROUP BY ev.volunteer_id, ev.rating",
+        )
+        .bind(year)
+        .bind(path)
+        .fetch_all(&self.db)
+        .await?;
+        let fraud: Vec<(i64, i64)> = query_as(
+            "SELECT a.volunteer_id, COUNT(*) FROM attendances a JOIN activities ac ON ac.id = a.activity_id
+             WHERE a.fraudulent AND ac.starts_at >= $1 AND ac.starts_at < $2 GROUP BY a.volunteer_id",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.db)
+        .await?;
+        let backbone: HashSet<i64> = query_scalar(
+            "SELECT volunteer_id FROM backbone_changes WHERE backbone AND id IN
+                 (SELECT MAX(id) FROM backbone_changes WHERE at < $1 GROUP BY volunteer_id)",
+        )
+        .bind(to)
+        .all(&self.db)
+        .await?
+        .into_iter()
+        .collect();
+        let mut rated: HashMap<i64, [i64; 4]> = HashMap::new();
+        for (volunteer, rating, n) in ratings {
+            let slot = ["excellent", "good", "pass", "fail"]
+                .iter()
+                .position(|r| *r == rating);
+            if let Some(i) = slot {
+                rated.entry(volunteer).or_default()[i] = n;
+            }
+        }
+        let fraud: HashMap<i64, i64> = fraud.into_iter().collect();
+        Ok(rows
+            .into_iter()
+            .map(|(id, no, registered_at, minutes, activities)| Input {
+                volunteer_id: id,
+                volunteer_no: no,
+                registered_on: registered_at.with_timezone(&offset).date_naive(),
+                minutes,
+                activities,
+                ratings: rated.get(&id).copied().unwrap_or_default(),
+                backbone: backbone.contains(&id),
+                fraudulent: fraud.get(&id).copied().unwrap_or(0),
+            })
+            .collect())
+    }
+
+    /// Stores the round of `unit_id` and `year` with its candidates, unless the unit already has
+    /// one for the year (opened meanwhile, here or on another instance): its id, or `None`.
+    pub async fn create_selection(
+        &self,
+        (unit_id, year): (i64, i32),
+        rules: &str,
+        draft: &Draft,
+        opened_by: Option<i64>,
+    ) -> Result<Option<i64>> {
+        let mut tx = self.db.begin().await?;
+        let id: Option<i64> = query_scalar(
+            "INSERT INTO selections (unit_id, year, rules, input_digest, quota, opened_by, opened_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (unit_id, year) DO NOTHING RETURNING id",
+        )
+        .bind(unit_id)
+        .bind(year)
+        .bind(rules)
+        .bind(&draft.input_digest)
+        .bind(draft.quota as i32)
+        .bind(opened_by)
+        .bind(Utc::now())
+        .optional(&mut tx)
+        .await?;
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        let head = "INSERT INTO selection_candidates (selection_id, volunteer_id, volunteer_no, rank, score,
+                 breakdown, within_quota, exclusions)";
+        insert(&mut tx, head, "", 8, &draft.ranked, |q, r| {
+            q.bind(id)
+                .bind(r.volunteer_id)
+                .bind(&r.volunteer_no)
+                .bind(r.rank as i32)
+                .bind(r.score.to_string())
+                .bind(serde_json::to_string(&r.breakdown).expect("a breakdown serializes"))
+                .bind(r.within_quota)
+                .bind(None::<String>)
+        })
+        .await?;
+        insert(&mut tx, head, "", 8, &draft.excluded, |q, e| {
+            q.bind(id)
+                .bind(e.volunteer_id)
+                .bind(&e.volunteer_no)
+                .bind(None::<i32>)
+                .bind(None::<String>)
+                .bind(None::<String>)
+                .bind(false)
+                .bind(serde_json::to_string(&e.reasons).expect("reasons serialize"))
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
+    pub async fn selection(&self, id: i64) -> Result<Option<Selection>> {
+        Ok(query_as(
+            "SELECT id, unit_id, year, state, rules, input_digest, quota, opened_by, opened_at
+             FROM selections WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await?)
+    }
+
+    pub async fn selection_of(&self, unit_id: i64, year: i32) -> Result<Option<Selection>> {
+        Ok(query_as(
+            "SELECT id, unit_id, year, state, rules, input_digest, quota, opened_by, opened_at
+             FROM selections WHERE unit_id = $1 AND year = $2",
+        )
+        .bind(unit_id)
+        .bind(year)
+        .fetch_optional(&self.db)
+        .await?)
+    }
+
+    /// The round's candidates: the ranked by rank, then those the rules left out.
+    pub async fn selection_candidates(&self, id: i64) -> Result<Vec<Candidate>> {
+        Ok(query_as(
+            "SELECT volunteer_id, volunteer_no, rank, score, breakdown, within_quota, exclusions
+             FROM selection_candidates WHERE selection_id = $1
+             ORDER BY CASE WHEN rank IS NULL THEN 1 ELSE 0 END, rank, volunteer_no",
+        )
+        .bind(id)
+        .fetch_all(&self.db)
+        .await?)
+    }
+}
