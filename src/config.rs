@@ -71,6 +71,10 @@ pub struct Settings {
     pub backbone_months: u32,
     /// A social worker's volunteer has gone quiet after this many months without service.
     pub quiet_months: u32,
+    /// The day (`MM-DD`, display time) the scheduled job opens the past year's selection rounds.
+    pub selection_opens_on: String,
+    /// How long a selection's public notice 公示 lasts.
+    pub selection_notice_days: u32,
 }
 
 impl Default for Settings {
@@ -105,6 +109,8 @@ impl Default for Settings {
             backbone_activities: 10,
             backbone_months: 12,
             quiet_months: 3,
+            selection_opens_on: "01-01".into(),
+            selection_notice_days: 7,
         }
     }
 }
@@ -227,6 +233,11 @@ impl Settings {
             "backbone_activities" => self.backbone_activities = num(&v)?,
             "backbone_months" => self.backbone_months = num(&v)?,
             "quiet_months" => self.quiet_months = num(&v)?,
+            "selection_opens_on" => {
+                opens_on(&v, 2025)?;
+                self.selection_opens_on = v;
+            }
+            "selection_notice_days" => self.selection_notice_days = num(&v)?,
             "jobs" => {
                 self.jobs = match v.trim() {
                     "true" | "1" | "yes" => true,
@@ -266,6 +277,13 @@ impl Settings {
     /// Now, in the display time.
     pub fn local_now(&self) -> chrono::DateTime<chrono::FixedOffset> {
         chrono::Utc::now().with_timezone(&self.display_offset())
+    }
+
+    /// The day of `year` the selection rounds of the year before open.
+    pub fn selection_opens(&self, year: i32) -> chrono::NaiveDate {
+        opens_on(&self.selection_opens_on, year).unwrap_or_else(|_| {
+            chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("1 January exists")
+        })
     }
 
     pub fn backbone_rule(&self) -> crate::domain::backbone::BackboneRule {
@@ -355,4 +373,19 @@ mod tests {
             "{shown}"
         );
     }
+}
+
+/// `MM-DD` in `year` (29 February falls back to 28 February in other years).
+fn opens_on(text: &str, year: i32) -> anyhow::Result<chrono::NaiveDate> {
+    let parsed = text
+        .split_once('-')
+        .and_then(|(m, d)| Some((m.parse::<u32>().ok()?, d.parse::<u32>().ok()?)));
+    let (month, day) = parsed.ok_or_else(|| anyhow::anyhow!("{text:?} is not a day (MM-DD)"))?;
+    chrono::NaiveDate::from_ymd_opt(year, month, day)
+        .or_else(|| {
+            ((month, day) == (2, 29))
+                .then(|| chrono::NaiveDate::from_ymd_opt(year, 2, 28))
+                .flatten()
+        })
+        .ok_or_else(|| anyhow::anyhow!("{text:?} is not a day (MM-DD)"))
 }

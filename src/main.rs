@@ -95,6 +95,8 @@ enum JobName {
     AutoClose,
     /// Apply the backbone volunteer rule for the day.
     Backbone,
+    /// Open the past year's selection rounds of every street and community.
+    Selection,
 }
 
 #[derive(Subcommand)]
@@ -187,6 +189,12 @@ async fn main() -> anyhow::Result<()> {
                         run.meeting, run.became_backbone, run.ceased
                     ),
                     None => println!("backbone at {at}: this day already ran; skipped"),
+                },
+                JobName::Selection => match vledger::app::jobs::selection(&state, at).await? {
+                    Some(opened) => println!("selection at {at}: opened {opened} rounds"),
+                    None => println!(
+                        "selection at {at}: this year's rounds already ran or are not due yet; skipped"
+                    ),
                 },
             }
         }

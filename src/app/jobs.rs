@@ -3,11 +3,15 @@
 
 use super::AppState;
 use super::backbone::RuleRun;
+use crate::domain::units::UnitKind;
+use crate::error::codes::SELECTION_EXISTS;
+use chrono::Datelike;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 pub const AUTO_CLOSE: &str = "auto_close";
 pub const BACKBONE: &str = "backbone";
+pub const SELECTION: &str = "selection";
 
 /// How often the scheduler looks whether today's backbone run is still to do.
 const BACKBONE_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
@@ -80,6 +84,45 @@ pub async fn backbone(state: &AppState, now: DateTime<Utc>) -> crate::Result<Opt
     Ok(Some(run))
 }
 
+/// Opens the selection round of every street and community for the year before the one holding
+/// `now`, once its opening day (`selection_opens_on`) has come, unless that year already ran here
+/// or on another instance. `None` when skipped or not yet due; else how many rounds it opened
+/// (a round opened by hand before is left as it is).
+pub async fn selection(state: &AppState, now: DateTime<Utc>) -> crate::Result<Option<usize>> {
+    let local = now.with_timezone(&state.settings.display_offset());
+    let year = local.year() - 1;
+    if local.date_naive() < state.settings.selection_opens(local.year()) {
+        return Ok(None);
+    }
+    let period = year.to_string();
+    if !state
+        .store
+        .claim_job_run(SELECTION, &period, &instance())
+        .await?
+    {
+        return Ok(None);
+    }
+    let root = state.store.root_unit().await?;
+    let units = match root {
+        Some(root) => state.store.units_within(&[root.path]).await?,
+        None => Vec::new(),
+    };
+    let mut opened = 0;
+    for unit in units.iter().filter(|u| u.kind != UnitKind::District) {
+        match super::selections::open(state, unit, year, None).await {
+            Ok(_) => opened += 1,
+            Err(e) if e.code() == SELECTION_EXISTS => {}
+            Err(e) => return Err(e),
+        }
+    }
+    state
+        .store
+        .finish_job_run(SELECTION, &period, &format!("opened {opened} rounds"))
+        .await?;
+    tracing::info!(year, opened, "selection rounds opened");
+    Ok(Some(opened))
+}
+
 /// The period of length `every` that holds `now`, counted from the Unix epoch, as named in
 /// `job_runs`: every instance names it alike.
 fn period_of(now: DateTime<Utc>, every: TimeDelta) -> String {
@@ -94,6 +137,7 @@ pub async fn start(state: AppState) -> anyhow::Result<JobScheduler> {
     let scheduler = JobScheduler::new().await?;
     let every = state.settings.auto_close_every().to_std()?;
     let backbone_state = state.clone();
+    let selection_state = state.clone();
     scheduler
         .add(Job::new_repeated_async(every, move |_, _| {
             let state = state.clone();
@@ -112,6 +156,19 @@ pub async fn start(state: AppState) -> anyhow::Result<JobScheduler> {
                 Box::pin(async move {
                     if let Err(e) = backbone(&state, Utc::now()).await {
                         tracing::error!(error = %e, "backbone job failed");
+                    }
+                })
+            },
+        )?)
+        .await?;
+    scheduler
+        .add(Job::new_repeated_async(
+            BACKBONE_CHECK_EVERY,
+            move |_, _| {
+                let state = selection_state.clone();
+                Box::pin(async move {
+                    if let Err(e) = selection(&state, Utc::now()).await {
+                        tracing::error!(error = %e, "selection job failed");
                     }
                 })
             },

@@ -4,7 +4,8 @@
 
 use crate::both_backends;
 use crate::support::{
-    TestApp, activity_body, assert_error, confirm, create_activity, id_number, id_of, import, phone,
+    Service, TestApp, activity_body, assert_error, confirm, create_activity, id_number, id_of,
+    import, phone, settings, stdout, vledger,
 };
 use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Utc};
 use reqwest::StatusCode;
@@ -13,6 +14,7 @@ use serde_json::{Value, json};
 both_backends!(
     the_committee_opens_a_round_ranked_by_score_with_the_reasons_near_the_line,
     a_unit_has_one_round_a_year_however_many_open_it_at_once,
+    the_scheduled_job_opens_every_round_once_across_two_instances,
 );
 
 fn last_year() -> i32 {
@@ -183,4 +185,57 @@ async fn a_unit_has_one_round_a_year_however_many_open_it_at_once(app: TestApp) 
         y
     );
     assert_eq!(rounds, Some(1));
+}
+
+async fn the_scheduled_job_opens_every_round_once_across_two_instances(app: TestApp) {
+    let r = round(&app).await;
+    // The street's round is opened by hand first; the job leaves it as it is.
+    let street = crate::sql!(
+        &app,
+        "SELECT parent_id FROM units WHERE id = $1",
+        r.community
+    )
+    .unwrap();
+    let (status, by_hand) = open(&app, &r.committee, street, last_year()).await;
+    assert_eq!(status, StatusCode::CREATED, "{by_hand}");
+
+    let mut second = settings(&app.database_url);
+    second.jobs = false;
+    let second = Service::start(second, None).await;
+    // 2 January of this year, after the default opening day.
+    let at = local(last_year() + 1, 1, 2, 1, 0);
+    let (a, b) = tokio::join!(
+        vledger::app::jobs::selection(&app.state, at),
+        vledger::app::jobs::selection(&second.app.state, at)
+    );
+    let runs: Vec<usize> = [a.unwrap(), b.unwrap()].into_iter().flatten().collect();
+    assert_eq!(runs, [1], "one instance opens the community's round");
+    second.stop().await;
+    let rounds = crate::sql!(
+        &app,
+        "SELECT COUNT(*) FROM selections WHERE year = $1",
+        last_year()
+    );
+    assert_eq!(rounds, Some(2));
+    let kept = crate::sql!(
+        &app,
+        "SELECT opened_by FROM selections WHERE unit_id = $1",
+        street
+    );
+    assert!(kept.is_some(), "the round opened by hand is kept");
+    let by_job = crate::sql!(
+        &app,
+        "SELECT COUNT(*) FROM selections WHERE unit_id = $1 AND opened_by IS NULL",
+        r.community
+    );
+    assert_eq!(by_job, Some(1));
+
+    let out = stdout(
+        &vledger(
+            &app.database_url,
+            &["jobs", "run", "selection", "--at", &at.to_rfc3339()],
+        )
+        .await,
+    );
+    assert!(out.contains("skipped"), "{out}");
 }
