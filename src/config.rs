@@ -304,6 +304,21 @@ impl Settings {
     }
 }
 
+/// `MM-DD` in `year` (29 February falls back to 28 February in other years).
+fn opens_on(text: &str, year: i32) -> anyhow::Result<chrono::NaiveDate> {
+    let parsed = text
+        .split_once('-')
+        .and_then(|(m, d)| Some((m.parse::<u32>().ok()?, d.parse::<u32>().ok()?)));
+    let (month, day) = parsed.ok_or_else(|| anyhow::anyhow!("{text:?} is not a day (MM-DD)"))?;
+    chrono::NaiveDate::from_ymd_opt(year, month, day)
+        .or_else(|| {
+            ((month, day) == (2, 29))
+                .then(|| chrono::NaiveDate::from_ymd_opt(year, 2, 28))
+                .flatten()
+        })
+        .ok_or_else(|| anyhow::anyhow!("{text:?} is not a day (MM-DD)"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,19 +388,4 @@ mod tests {
             "{shown}"
         );
     }
-}
-
-/// `MM-DD` in `year` (29 February falls back to 28 February in other years).
-fn opens_on(text: &str, year: i32) -> anyhow::Result<chrono::NaiveDate> {
-    let parsed = text
-        .split_once('-')
-        .and_then(|(m, d)| Some((m.parse::<u32>().ok()?, d.parse::<u32>().ok()?)));
-    let (month, day) = parsed.ok_or_else(|| anyhow::anyhow!("{text:?} is not a day (MM-DD)"))?;
-    chrono::NaiveDate::from_ymd_opt(year, month, day)
-        .or_else(|| {
-            ((month, day) == (2, 29))
-                .then(|| chrono::NaiveDate::from_ymd_opt(year, 2, 28))
-                .flatten()
-        })
-        .ok_or_else(|| anyhow::anyhow!("{text:?} is not a day (MM-DD)"))
 }
