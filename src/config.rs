@@ -323,6 +323,16 @@ fn opens_on(text: &str, year: i32) -> anyhow::Result<chrono::NaiveDate> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_selection_opens_on_a_day_of_each_year() {
+        let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(opens_on("01-01", 2026).unwrap(), d(2026, 1, 1));
+        assert_eq!(opens_on("02-29", 2025).unwrap(), d(2025, 2, 28));
+        assert_eq!(opens_on("02-29", 2028).unwrap(), d(2028, 2, 29));
+        assert!(opens_on("13-01", 2026).is_err());
+        assert!(opens_on("0101", 2026).is_err());
+    }
+
     fn env(pairs: &[(&str, &str)]) -> impl Iterator<Item = (String, String)> {
         pairs
             .iter()
