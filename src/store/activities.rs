@@ -212,7 +212,7 @@ async fn activity_in(tx: &mut Tx, id: i64) -> Result<Activity> {
 }
 
 /// Binds what an organizer says about an activity as `$1` to `$13`, in column order.
-fn with_fields<O>(q: Query<O>, f: &ActivityFields) -> Query<O> {
+pub(super) fn with_fields<O>(q: Query<O>, f: &ActivityFields) -> Query<O> {
     let (lat, lon, radius) = f.geofence_columns();
     q.bind(&f.title)
         .bind(&f.place)

@@ -3,14 +3,14 @@
 //! entry. Only the demo uses them, on a database it fills itself: they look nothing up before
 //! writing, so a row that clashes with one already stored fails its whole transaction.
 
-use super::activities::{Activity, ActivityFields, activity_audit};
+use super::activities::{Activity, ActivityFields, activity_audit, with_fields};
 use super::db::many::{insert, insert_returning};
 use super::db::{Backend, Tx, query};
 use super::ledger::NewEntry;
+use super::volunteers::{VOLUNTEER_INSERT, VOLUNTEER_INSERT_COLUMNS, with_volunteer};
 use super::{NewAudit, NewVolunteer, Store, Unit};
 use crate::domain::attendance::{ActivityStatus, AttendanceState};
 use crate::domain::ledger::Review;
-use crate::domain::volunteer_no::volunteer_no;
 use crate::error::Result;
 use chrono::{DateTime, Datelike, Utc};
 use std::collections::HashMap;
@@ -182,29 +182,11 @@ impl Bulk {
         let rows: Vec<(i64, &NewVolunteer)> = ids.iter().copied().zip(volunteers).collect();
         insert(
             &mut self.tx,
-            "INSERT INTO volunteers (id, volunteer_no, name, id_number_enc, id_number_hash,
-                 id_number_masked, gender, birth_date, phone, community_id, skills,
-                 service_categories, registered_via, consent_recorded_by, registered_at)",
+            VOLUNTEER_INSERT,
             "",
-            15,
+            VOLUNTEER_INSERT_COLUMNS,
             &rows,
-            |q, (id, v)| {
-                q.bind(*id)
-                    .bind(volunteer_no(*id))
-                    .bind(&v.name)
-                    .bind(&v.id_number_enc)
-                    .bind(&v.id_number_hash)
-                    .bind(&v.id_number_masked)
-                    .bind(v.gender)
-                    .bind(v.birth_date)
-                    .bind(&v.phone)
-                    .bind(v.community_id)
-                    .bind(serde_json::json!(&v.skills))
-                    .bind(serde_json::json!(&v.service_categories))
-                    .bind(v.registered_via)
-                    .bind(v.recorded_by)
-                    .bind(v.registered_at)
-            },
+            |q, (id, v)| with_volunteer(q, *id, v),
         )
         .await?;
         Ok(ids)
@@ -226,21 +208,7 @@ impl Bulk {
             17,
             new,
             |q, a| {
-                let f = &a.fields;
-                let (lat, lon, radius) = f.geofence_columns();
-                q.bind(&f.title)
-                    .bind(&f.place)
-                    .bind(&f.content)
-                    .bind(&f.category)
-                    .bind(&f.organiser)
-                    .bind(&f.person_in_charge)
-                    .bind(f.window.starts_at)
-                    .bind(f.window.ends_at)
-                    .bind(f.capacity)
-                    .bind(lat)
-                    .bind(lon)
-                    .bind(radius)
-                    .bind(f.qr_mode.as_str())
+                with_fields(q, &a.fields)
                     .bind(a.unit.id)
                     .bind(&a.qr_secret[..])
                     .bind(actor)

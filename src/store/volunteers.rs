@@ -1,7 +1,7 @@
 //! Volunteers: real-name registration (one person, one phone), lookups, the staff's search and
 //! the audited reveals of an ID number or a phone number.
 
-use super::db::{Arg, Backend, Tx, query, query_as, query_scalar};
+use super::db::{Arg, Backend, Query, Tx, query, query_as, query_scalar};
 use super::{NewAudit, NewVolunteer, Registration, Store, Volunteer, audit};
 use crate::domain::units::UnitKind;
 use crate::domain::volunteer_no::volunteer_no;
@@ -12,6 +12,31 @@ use chrono::{DateTime, Utc};
 const VOLUNTEER_COLUMNS: &str = "v.id, v.volunteer_no, v.name, v.id_number_masked, v.gender, \
     v.birth_date, v.phone, v.community_id, v.skills, v.service_categories, v.status, \
     v.registered_via, v.registered_at, u.path AS community_path";
+
+/// The head of an insert of volunteers, and its number of columns ([`with_volunteer`] binds them).
+pub(super) const VOLUNTEER_INSERT: &str = "INSERT INTO volunteers (id, volunteer_no, name,
+    id_number_enc, id_number_hash, id_number_masked, gender, birth_date, phone, community_id, skills,
+    service_categories, registered_via, consent_recorded_by, registered_at)";
+pub(super) const VOLUNTEER_INSERT_COLUMNS: usize = 15;
+
+/// Binds the volunteer `v` registered as user `id`, in the columns of [`VOLUNTEER_INSERT`].
+pub(super) fn with_volunteer<O>(q: Query<O>, id: i64, v: &NewVolunteer) -> Query<O> {
+    q.bind(id)
+        .bind(volunteer_no(id))
+        .bind(&v.name)
+        .bind(&v.id_number_enc)
+        .bind(&v.id_number_hash)
+        .bind(&v.id_number_masked)
+        .bind(v.gender)
+        .bind(v.birth_date)
+        .bind(&v.phone)
+        .bind(v.community_id)
+        .bind(serde_json::json!(&v.skills))
+        .bind(serde_json::json!(&v.service_categories))
+        .bind(v.registered_via)
+        .bind(v.recorded_by)
+        .bind(v.registered_at)
+}
 
 /// Registers one volunteer inside an open transaction.
 async fn register_one(tx: &mut Tx, v: &NewVolunteer) -> Result<Registration> {
@@ -39,28 +64,14 @@ async fn register_one(tx: &mut Tx, v: &NewVolunteer) -> Result<Registration> {
     .one(&mut *tx)
     .await?;
     let no = volunteer_no(id);
-    let inserted = query(
-        "INSERT INTO volunteers (id, volunteer_no, name, id_number_enc, id_number_hash,
-             id_number_masked, gender, birth_date, phone, community_id, skills, service_categories,
-             registered_via, consent_recorded_by, registered_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-         ON CONFLICT DO NOTHING",
+    let inserted = with_volunteer(
+        query(format!(
+            "{VOLUNTEER_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+             ON CONFLICT DO NOTHING"
+        )),
+        id,
+        v,
     )
-    .bind(id)
-    .bind(&no)
-    .bind(&v.name)
-    .bind(&v.id_number_enc)
-    .bind(&v.id_number_hash)
-    .bind(&v.id_number_masked)
-    .bind(v.gender)
-    .bind(v.birth_date)
-    .bind(&v.phone)
-    .bind(v.community_id)
-    .bind(serde_json::json!(&v.skills))
-    .bind(serde_json::json!(&v.service_categories))
-    .bind(v.registered_via)
-    .bind(v.recorded_by)
-    .bind(v.registered_at)
     .execute(&mut *tx)
     .await?;
     if inserted == 0 {
