@@ -7,14 +7,16 @@ use crate::domain::units::UnitKind;
 use crate::error::codes::SELECTION_EXISTS;
 use chrono::Datelike;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use std::future::Future;
+use std::pin::Pin;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 pub const AUTO_CLOSE: &str = "auto_close";
 pub const BACKBONE: &str = "backbone";
 pub const SELECTION: &str = "selection";
 
-/// How often the scheduler looks whether today's backbone run is still to do.
-const BACKBONE_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+/// How often the scheduler looks whether a daily or yearly run is still to do.
+const DAILY_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// This process, as named in `job_runs`.
 fn instance() -> String {
@@ -136,44 +138,51 @@ fn period_of(now: DateTime<Utc>, every: TimeDelta) -> String {
 pub async fn start(state: AppState) -> anyhow::Result<JobScheduler> {
     let scheduler = JobScheduler::new().await?;
     let every = state.settings.auto_close_every().to_std()?;
-    let backbone_state = state.clone();
-    let selection_state = state.clone();
+    repeat(&scheduler, every, &state, "auto-close", |s, now| {
+        Box::pin(async move { auto_close(&s, now).await.map(drop) })
+    })
+    .await?;
+    repeat(
+        &scheduler,
+        DAILY_CHECK_EVERY,
+        &state,
+        "backbone",
+        |s, now| Box::pin(async move { backbone(&s, now).await.map(drop) }),
+    )
+    .await?;
+    repeat(
+        &scheduler,
+        DAILY_CHECK_EVERY,
+        &state,
+        "selection",
+        |s, now| Box::pin(async move { selection(&s, now).await.map(drop) }),
+    )
+    .await?;
+    scheduler.start().await?;
+    Ok(scheduler)
+}
+
+/// A run of one job at a time, on its own copy of the state.
+type Run = fn(AppState, DateTime<Utc>) -> Pin<Box<dyn Future<Output = crate::Result<()>> + Send>>;
+
+/// Adds `run` to `scheduler` every `every`, logging a failure under `name`.
+async fn repeat(
+    scheduler: &JobScheduler,
+    every: std::time::Duration,
+    state: &AppState,
+    name: &'static str,
+    run: Run,
+) -> anyhow::Result<()> {
+    let state = state.clone();
     scheduler
         .add(Job::new_repeated_async(every, move |_, _| {
             let state = state.clone();
             Box::pin(async move {
-                if let Err(e) = auto_close(&state, Utc::now()).await {
-                    tracing::error!(error = %e, "auto-close job failed");
+                if let Err(e) = run(state, Utc::now()).await {
+                    tracing::error!(error = %e, job = name, "scheduled job failed");
                 }
             })
         })?)
         .await?;
-    scheduler
-        .add(Job::new_repeated_async(
-            BACKBONE_CHECK_EVERY,
-            move |_, _| {
-                let state = backbone_state.clone();
-                Box::pin(async move {
-                    if let Err(e) = backbone(&state, Utc::now()).await {
-                        tracing::error!(error = %e, "backbone job failed");
-                    }
-                })
-            },
-        )?)
-        .await?;
-    scheduler
-        .add(Job::new_repeated_async(
-            BACKBONE_CHECK_EVERY,
-            move |_, _| {
-                let state = selection_state.clone();
-                Box::pin(async move {
-                    if let Err(e) = selection(&state, Utc::now()).await {
-                        tracing::error!(error = %e, "selection job failed");
-                    }
-                })
-            },
-        )?)
-        .await?;
-    scheduler.start().await?;
-    Ok(scheduler)
+    Ok(())
 }
