@@ -10,7 +10,7 @@ use crate::error::codes::{ALREADY_RESOLVED, ALREADY_REVIEWED};
 use crate::error::{Error, Result};
 use crate::store::db::{Tx, query, query_as, query_scalar};
 use crate::store::targets;
-use chrono::{Datelike, Months, Utc};
+use chrono::{Datelike, Months, NaiveDate, Utc};
 
 pub(super) const ENTRY: &str =
     "e.id, e.volunteer_id, e.activity_id, e.attendance_id, e.unit_id, e.service_date,
@@ -55,18 +55,10 @@ pub async fn set_review(
 
 pub async fn append(tx: &mut Tx, e: &NewEntry) -> Result<LedgerEntry> {
     let year = e.service_date.year();
-    let first_for_activity = match e.activity_id {
-        Some(activity) => !query_scalar::<bool>(
-            "SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE volunteer_id = $1 AND activity_id = $2 AND year = $3)",
-        )
-        .bind(e.volunteer_id)
-        .bind(activity)
-        .bind(year)
-        .one(&mut *tx)
-        .await?,
-        None => false,
-    };
-    let first_in_month = first_for_month(tx, e).await?;
+    let year_start = e.service_date.with_ordinal(1).expect("day 1 exists");
+    let month_start = e.service_date.with_day(1).expect("day 1 exists");
+    let first_for_activity = first_since(tx, e, year_start, Months::new(12)).await?;
+    let first_in_month = first_since(tx, e, month_start, Months::new(1)).await?;
     let entry: LedgerEntry = query_as(format!(
         "INSERT INTO ledger_entries (volunteer_id, activity_id, attendance_id, unit_id, service_date,
              year, minutes, source, corrects_id, reason, actor_id, created_at)
@@ -142,21 +134,20 @@ pub async fn append(tx: &mut Tx, e: &NewEntry) -> Result<LedgerEntry> {
     Ok(entry)
 }
 
-/// Whether `e` is the volunteer's first entry for its activity in its month (the entry is not
-/// yet appended).
-async fn first_for_month(tx: &mut Tx, e: &NewEntry) -> Result<bool> {
+/// Whether `e` is the volunteer's first entry for its activity in the `span` from `start` (the
+/// entry is not yet appended): an activity counts once in the yearly and monthly totals.
+async fn first_since(tx: &mut Tx, e: &NewEntry, start: NaiveDate, span: Months) -> Result<bool> {
     let Some(activity) = e.activity_id else {
         return Ok(false);
     };
-    let month_start = e.service_date.with_day(1).expect("day 1 exists");
     Ok(!query_scalar::<bool>(
         "SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE volunteer_id = $1 AND activity_id = $2
              AND service_date >= $3 AND service_date < $4)",
     )
     .bind(e.volunteer_id)
     .bind(activity)
-    .bind(month_start)
-    .bind(month_start + Months::new(1))
+    .bind(start)
+    .bind(start + span)
     .one(tx)
     .await?)
 }
