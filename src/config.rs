@@ -75,6 +75,8 @@ pub struct Settings {
     pub selection_opens_on: String,
     /// How long a selection's public notice 公示 lasts.
     pub selection_notice_days: u32,
+    /// Whether the public notice 公示 shows winners' names partly masked (张*丰).
+    pub selection_mask_names: bool,
 }
 
 impl Default for Settings {
@@ -111,6 +113,7 @@ impl Default for Settings {
             quiet_months: 3,
             selection_opens_on: "01-01".into(),
             selection_notice_days: 7,
+            selection_mask_names: false,
         }
     }
 }
@@ -183,6 +186,13 @@ impl Settings {
         fn list(v: &str) -> impl Iterator<Item = &str> {
             v.split(',').map(str::trim).filter(|s| !s.is_empty())
         }
+        fn flag(v: &str) -> anyhow::Result<bool> {
+            match v.trim() {
+                "true" | "1" | "yes" => Ok(true),
+                "false" | "0" | "no" => Ok(false),
+                other => bail!("{other:?} is not true or false"),
+            }
+        }
         fn num<T: std::str::FromStr>(v: &str) -> anyhow::Result<T> {
             v.trim()
                 .parse()
@@ -238,13 +248,8 @@ impl Settings {
                 self.selection_opens_on = v;
             }
             "selection_notice_days" => self.selection_notice_days = num(&v)?,
-            "jobs" => {
-                self.jobs = match v.trim() {
-                    "true" | "1" | "yes" => true,
-                    "false" | "0" | "no" => false,
-                    other => bail!("{other:?} is not true or false"),
-                }
-            }
+            "selection_mask_names" => self.selection_mask_names = flag(&v)?,
+            "jobs" => self.jobs = flag(&v)?,
             // VLEDGER_CONFIG names the file; VLEDGER_TEST_* belong to the test suite.
             "config" => {}
             k if k.starts_with("test_") => {}

@@ -16,6 +16,7 @@ pub mod profiles;
 pub mod registration;
 pub mod rewards;
 pub mod scan_batcher;
+pub mod selection_review;
 pub mod selections;
 pub mod sessions;
 pub mod social_workers;

@@ -2,11 +2,13 @@
 //! the store reads for it and keeps the outcome, once per unit and year.
 
 use super::AppState;
+use super::selection_review::{self, Winner};
 use crate::domain::selection::RuleSet;
 use crate::domain::units::UnitKind;
 use crate::error::codes::{INVALID_UNIT, INVALID_YEAR, SELECTION_EXISTS};
 use crate::error::{Error, Result};
 use crate::store::Unit;
+use crate::store::selection_reviews::{DecisionRecord, Objection};
 use crate::store::selections::{Candidate, Selection};
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::Serialize;
@@ -67,6 +69,11 @@ pub struct RoundView {
     #[serde(flatten)]
     pub selection: SelectionView,
     pub candidates: Vec<CandidateView>,
+    /// The list as it stands: the draft's, with the committee's decisions and upheld objections.
+    pub winners: Vec<Winner>,
+    /// The committee's decisions, in the order they were made (the latest per volunteer counts).
+    pub decisions: Vec<DecisionRecord>,
+    pub objections: Vec<Objection>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -83,6 +90,12 @@ pub struct SelectionView {
     pub quota: i32,
     pub opened_by: Option<i64>,
     pub opened_at: chrono::DateTime<Utc>,
+    pub published_at: Option<chrono::DateTime<Utc>>,
+    /// The end of the public notice 公示: objections until then, finalising after.
+    pub notice_ends_at: Option<chrono::DateTime<Utc>>,
+    pub finalized_at: Option<chrono::DateTime<Utc>>,
+    /// The public notice page, once published.
+    pub notice_url: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -105,6 +118,11 @@ fn json(text: Option<String>) -> Option<Value> {
 }
 
 pub async fn view(state: &AppState, s: Selection) -> Result<RoundView> {
+    let winners = selection_review::winners(state, &s).await?;
+    let notice_url =
+        (s.state != "draft").then(|| format!("{}/notice/{}", state.settings.public_url(), s.id));
+    let decisions = state.store.selection_decisions(s.id).await?;
+    let objections = state.store.selection_objections(s.id).await?;
     let candidates = state
         .store
         .selection_candidates(s.id)
@@ -131,7 +149,14 @@ pub async fn view(state: &AppState, s: Selection) -> Result<RoundView> {
             quota: s.quota,
             opened_by: s.opened_by,
             opened_at: s.opened_at,
+            published_at: s.published_at,
+            notice_ends_at: s.notice_ends_at,
+            finalized_at: s.finalized_at,
+            notice_url,
         },
         candidates,
+        winners,
+        decisions,
+        objections,
     })
 }

@@ -13,6 +13,7 @@ pub mod privacy;
 pub mod qr;
 pub mod roles;
 pub mod selection;
+pub mod selection_review;
 pub mod social_workers;
 pub mod spreadsheet;
 pub mod targets;

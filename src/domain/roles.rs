@@ -31,6 +31,8 @@ impl Role {
     pub const ORGANIZERS: [Role; 3] = [Role::Organizer, Role::UnitAdmin, Role::DistrictAdmin];
     /// Who records trainings: social workers and the admins above them.
     pub const RECORDERS: [Role; 3] = [Role::SocialWorker, Role::UnitAdmin, Role::DistrictAdmin];
+    /// Who runs a selection round 优秀志愿者评选: the awards committee, and district admins.
+    pub const COMMITTEE: [Role; 2] = [Role::Committee, Role::DistrictAdmin];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -39,6 +39,10 @@ pub const INSUFFICIENT_POINTS: &str = "insufficient_points";
 pub const OUT_OF_STOCK: &str = "out_of_stock";
 pub const REWARD_INACTIVE: &str = "reward_inactive";
 pub const SELECTION_EXISTS: &str = "selection_exists";
+pub const SELECTION_NOT_DRAFT: &str = "selection_not_draft";
+pub const SELECTION_NOT_IN_NOTICE: &str = "selection_not_in_notice";
+pub const NOTICE_RUNNING: &str = "notice_running";
+pub const OBJECTIONS_OPEN: &str = "objections_open";
 
 // 422: the request is readable but its content is not acceptable.
 pub const INVALID_BODY: &str = "invalid_body";
@@ -78,6 +82,10 @@ pub const INVALID_STUDY_HOURS: &str = "invalid_study_hours";
 pub const INVALID_HELD_ON: &str = "invalid_held_on";
 pub const INVALID_REGISTERED_ON: &str = "invalid_registered_on";
 pub const INVALID_EVALUATION: &str = "invalid_evaluation";
+pub const NOT_A_CANDIDATE: &str = "not_a_candidate";
+pub const NOT_ELIGIBLE: &str = "not_eligible";
+pub const NOT_A_WINNER: &str = "not_a_winner";
+pub const NO_WINNERS: &str = "no_winners";
 pub const INVALID_RATING: &str = "invalid_rating";
 pub const UNKNOWN_VOLUNTEER: &str = "unknown_volunteer";
 pub const TOO_MANY_VOLUNTEERS: &str = "too_many_volunteers";

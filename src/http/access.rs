@@ -7,6 +7,7 @@ use crate::domain::roles::{Caller, Role};
 use crate::error::{Error, Result};
 use crate::store::activities::Activity;
 use crate::store::rewards::{Partner, Reward};
+use crate::store::selections::Selection;
 use crate::store::trainings::Training;
 use crate::store::{Unit, Volunteer};
 
@@ -154,4 +155,24 @@ pub async fn scoped_training(
         .ok_or(Error::NotFound("training"))?;
     require(caller, roles, &training.unit_path)?;
     Ok(training)
+}
+
+/// Loads a selection round with its unit, for the unit's committee (or a district admin).
+pub async fn committee_round(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<(Selection, Unit)> {
+    let round = state
+        .store
+        .selection(id)
+        .await?
+        .ok_or(Error::NotFound("selection"))?;
+    let unit = state
+        .store
+        .unit(round.unit_id)
+        .await?
+        .ok_or(Error::NotFound("selection"))?;
+    require(caller, &Role::COMMITTEE, &unit.path)?;
+    Ok((round, unit))
 }

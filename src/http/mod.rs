@@ -16,11 +16,13 @@ mod console;
 pub mod extract;
 mod health;
 mod ledger;
+mod notice;
 mod pages;
 mod render;
 mod reports;
 mod rewards;
 mod security_headers;
+mod selection_review;
 mod selections;
 mod social_workers;
 mod targets;
@@ -77,6 +79,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(targets::router())
         .merge(backbone::router())
         .merge(selections::router())
+        .merge(selection_review::router())
         .merge(rewards::router())
         .merge(trainings::router())
         .merge(certificates::router())
@@ -93,6 +96,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .merge(health::router())
         .merge(pages::router())
+        .merge(notice::router())
         .merge(console::router())
         .merge(assets::router())
         .route(

@@ -1,7 +1,7 @@
 //! Selection rounds 优秀志愿者评选 for the awards committee: opening a unit's round for a year by
 //! hand (the scheduled job opens them too) and reading it with its candidates.
 
-use super::access::{require, scoped_unit};
+use super::access::{committee_round, scoped_unit};
 use super::extract::{Json, Path};
 use crate::app::AppState;
 use crate::app::selections::{self, RoundView};
@@ -14,9 +14,6 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-/// Who runs a round: the awards committee of the unit, and district admins.
-const COMMITTEE: [Role; 2] = [Role::Committee, Role::DistrictAdmin];
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -42,7 +39,7 @@ async fn open_round(
     caller: Caller,
     Json(body): Json<OpenBody>,
 ) -> Result<(StatusCode, Json<RoundView>)> {
-    let unit = scoped_unit(&state, &caller, body.unit_id, &COMMITTEE).await?;
+    let unit = scoped_unit(&state, &caller, body.unit_id, &Role::COMMITTEE).await?;
     let id = selections::open(&state, &unit, body.year, Some(caller.user_id)).await?;
     let round = state
         .store
@@ -64,16 +61,6 @@ async fn get_round(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<RoundView>> {
-    let round = state
-        .store
-        .selection(id)
-        .await?
-        .ok_or(Error::NotFound("selection"))?;
-    let unit = state
-        .store
-        .unit(round.unit_id)
-        .await?
-        .ok_or(Error::NotFound("selection"))?;
-    require(&caller, &COMMITTEE, &unit.path)?;
+    let (round, _) = committee_round(&state, &caller, id).await?;
     Ok(Json(selections::view(&state, round).await?))
 }

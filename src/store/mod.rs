@@ -20,6 +20,7 @@ mod jobs;
 pub mod ledger;
 mod model;
 pub mod rewards;
+pub mod selection_reviews;
 pub mod selections;
 pub mod social_workers;
 pub mod targets;

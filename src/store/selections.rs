@@ -26,6 +26,10 @@ pub struct Selection {
     pub quota: i32,
     pub opened_by: Option<i64>,
     pub opened_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+    /// When the public notice 公示 ends: objections are taken until then, finalising after.
+    pub notice_ends_at: Option<DateTime<Utc>>,
+    pub finalized_at: Option<DateTime<Utc>>,
 }
 
 /// A volunteer the round considered: ranked (eligible) or left out by the rules.
@@ -173,7 +177,8 @@ impl Store {
 
     pub async fn selection(&self, id: i64) -> Result<Option<Selection>> {
         Ok(query_as(
-            "SELECT id, unit_id, year, state, rules, input_digest, quota, opened_by, opened_at
+            "SELECT id, unit_id, year, state, rules, input_digest, quota, opened_by, opened_at,
+                 published_at, notice_ends_at, finalized_at
              FROM selections WHERE id = $1",
         )
         .bind(id)
@@ -183,7 +188,8 @@ impl Store {
 
     pub async fn selection_of(&self, unit_id: i64, year: i32) -> Result<Option<Selection>> {
         Ok(query_as(
-            "SELECT id, unit_id, year, state, rules, input_digest, quota, opened_by, opened_at
+            "SELECT id, unit_id, year, state, rules, input_digest, quota, opened_by, opened_at,
+                 published_at, notice_ends_at, finalized_at
              FROM selections WHERE unit_id = $1 AND year = $2",
         )
         .bind(unit_id)

@@ -49,6 +49,7 @@ mod registration_limits;
 mod rewards;
 mod scans;
 mod security_headers;
+mod selection_review;
 mod selections;
 mod social_workers;
 mod staff_accounts;

@@ -17,7 +17,7 @@ both_backends!(
     the_scheduled_job_opens_every_round_once_across_two_instances,
 );
 
-fn last_year() -> i32 {
+pub(crate) fn last_year() -> i32 {
     (Utc::now() + chrono::Duration::hours(8)).year() - 1
 }
 
@@ -29,18 +29,18 @@ fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-struct Round {
-    admin: String,
-    committee: String,
-    community: i64,
+pub(crate) struct Round {
+    pub admin: String,
+    pub committee: String,
+    pub community: i64,
     /// By person number.
-    volunteers: Vec<i64>,
+    pub volunteers: Vec<i64>,
 }
 
 /// Five volunteers of 花园社区 and last year's service: 23 h at a long activity, 2 h at a short
 /// one. 1 serves the long one (rated 优秀), 2 both, 3 both but registered in September, 4 only the
 /// short one.
-async fn round(app: &TestApp) -> Round {
+pub(crate) async fn round(app: &TestApp) -> Round {
     let y = last_year();
     let s = app.scene().await;
     let (_, committee) = app
@@ -95,7 +95,7 @@ async fn round(app: &TestApp) -> Round {
     }
 }
 
-async fn open(app: &TestApp, token: &str, unit: i64, year: i32) -> (StatusCode, Value) {
+pub(crate) async fn open(app: &TestApp, token: &str, unit: i64, year: i32) -> (StatusCode, Value) {
     app.post(
         "/api/v1/selections",
         Some(token),

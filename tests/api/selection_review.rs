@@ -1,0 +1,383 @@
+//! The committee's review of a round and its public notice 公示: decisions with reasons, publishing,
+//! objections from anyone logged in and their resolution, and finalising, which grants the award
+//! only once the notice has ended and every objection is answered.
+
+use crate::both_backends;
+use crate::selections::{last_year, open, round};
+use crate::support::{Db, TestApp, assert_error, id_number, id_of, phone};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+both_backends!(
+    a_committee_reviews_publishes_answers_objections_and_finalises,
+    the_public_notice_shows_the_list_without_personal_numbers,
+);
+
+async fn decide(app: &TestApp, token: &str, id: i64, body: Value) -> (StatusCode, Value) {
+    app.post(
+        &format!("/api/v1/selections/{id}/decisions"),
+        Some(token),
+        body,
+    )
+    .await
+}
+
+fn winners(list: &Value) -> Vec<(String, String)> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["volunteer_no"].as_str().unwrap().to_owned(),
+                w["basis"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The volunteer number of volunteer `id`.
+async fn number_of(app: &TestApp, token: &str, id: i64) -> String {
+    let (status, v) = app
+        .get(&format!("/api/v1/volunteers/{id}"), Some(token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    v["volunteer_no"].as_str().unwrap().to_owned()
+}
+
+/// A published round of 花园社区: volunteer 2 (ranked first) excluded, 1 (second) nominated.
+struct Published {
+    id: i64,
+    committee: String,
+    admin: String,
+    community: i64,
+    /// Volunteer numbers of volunteers 1, 2 and 3.
+    no: [String; 3],
+}
+
+async fn published(app: &TestApp) -> Published {
+    let r = round(app).await;
+    let (status, draft) = open(app, &r.committee, r.community, last_year()).await;
+    assert_eq!(status, StatusCode::CREATED, "{draft}");
+    let id = id_of(&draft);
+    let mut no = Vec::new();
+    for n in 1..=3 {
+        no.push(number_of(app, &r.admin, r.volunteers[n]).await);
+    }
+    let no: [String; 3] = no.try_into().unwrap();
+    let excluded = decide(
+        app,
+        &r.committee,
+        id,
+        json!({"volunteer_no": no[1], "decision": "exclude", "reason": "年内有两次未按约定到岗"}),
+    )
+    .await;
+    assert_eq!(excluded.0, StatusCode::CREATED, "{}", excluded.1);
+    assert_eq!(excluded.1["winners"], json!([]));
+    let (status, nominated) = decide(
+        app,
+        &r.committee,
+        id,
+        json!({"volunteer_no": no[0], "decision": "nominate", "reason": "长期照护独居老人，居民推荐"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{nominated}");
+    assert_eq!(
+        winners(&nominated["winners"]),
+        [(no[0].clone(), "nomination".to_owned())]
+    );
+    assert_eq!(nominated["beyond_quota"], false);
+    Published {
+        id,
+        committee: r.committee,
+        admin: r.admin,
+        community: r.community,
+        no,
+    }
+}
+
+async fn a_committee_reviews_publishes_answers_objections_and_finalises(app: TestApp) {
+    let p = published(&app).await;
+    let id = p.id;
+
+    // Refusals while it is a draft, each changing nothing.
+    let ineligible = json!({"volunteer_no": p.no[2], "decision": "nominate", "reason": "热心"});
+    let refused = decide(&app, &p.committee, id, ineligible).await;
+    assert_error(&refused, StatusCode::UNPROCESSABLE_ENTITY, "not_eligible");
+    let unknown = json!({"volunteer_no": "V99999999", "decision": "nominate", "reason": "热心"});
+    let refused = decide(&app, &p.committee, id, unknown).await;
+    assert_error(
+        &refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not_a_candidate",
+    );
+    let no_reason = json!({"volunteer_no": p.no[1], "decision": "nominate", "reason": "  "});
+    let refused = decide(&app, &p.committee, id, no_reason).await;
+    assert_error(
+        &refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "reason_required",
+    );
+    let (_, organizer) = app
+        .staff(&p.admin, "organizer-x", "organizer", p.community)
+        .await;
+    let by_organizer = json!({"volunteer_no": p.no[1], "decision": "nominate", "reason": "好"});
+    let refused = decide(&app, &organizer, id, by_organizer).await;
+    assert_error(&refused, StatusCode::FORBIDDEN, "forbidden");
+    let refused = app
+        .post(
+            &format!("/api/v1/selections/{id}/publish"),
+            Some(&organizer),
+            json!({}),
+        )
+        .await;
+    assert_error(&refused, StatusCode::FORBIDDEN, "forbidden");
+
+    // A later decision counts: 2 is back, beyond the quota of one, which is marked.
+    let (status, back) = decide(
+        &app,
+        &p.committee,
+        id,
+        json!({"volunteer_no": p.no[1], "decision": "nominate", "reason": "核实后缺勤有正当理由"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{back}");
+    assert_eq!(back["beyond_quota"], true);
+    assert_eq!(
+        winners(&back["winners"]),
+        [
+            (p.no[1].clone(), "rank".to_owned()),
+            (p.no[0].clone(), "nomination".to_owned())
+        ]
+    );
+    let (_, round) = app
+        .get(&format!("/api/v1/selections/{id}"), Some(&p.committee))
+        .await;
+    let decisions = round["decisions"].as_array().unwrap();
+    assert_eq!(decisions.len(), 3);
+    assert_eq!(decisions[2]["member_name"], "committee-a");
+    assert_eq!(decisions[2]["beyond_quota"], true);
+    assert_eq!(decisions[0]["reason"], "年内有两次未按约定到岗");
+
+    // Publishing starts the notice; the list is fixed from then on.
+    let (status, notice) = app
+        .post(
+            &format!("/api/v1/selections/{id}/publish"),
+            Some(&p.committee),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{notice}");
+    assert_eq!(notice["state"], "notice");
+    assert!(
+        notice["notice_url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/notice/{id}"))
+    );
+    let late = json!({"volunteer_no": p.no[0], "decision": "exclude", "reason": "迟到的决定"});
+    let refused = decide(&app, &p.committee, id, late).await;
+    assert_error(&refused, StatusCode::CONFLICT, "selection_not_draft");
+    let refused = app
+        .post(
+            &format!("/api/v1/selections/{id}/publish"),
+            Some(&p.committee),
+            json!({}),
+        )
+        .await;
+    assert_error(&refused, StatusCode::CONFLICT, "selection_not_draft");
+
+    // Anyone logged in objects to a winner; not to someone off the list.
+    let (_, resident) = app.quick_volunteer(&p.admin, 9, p.community).await;
+    let objections = format!("/api/v1/selections/{id}/objections");
+    let refused = app
+        .post(
+            &objections,
+            Some(&resident),
+            json!({"volunteer_no": p.no[2], "reason": "不符合条件"}),
+        )
+        .await;
+    assert_error(&refused, StatusCode::UNPROCESSABLE_ENTITY, "not_a_winner");
+    let refused = app
+        .post(
+            &objections,
+            None,
+            json!({"volunteer_no": p.no[1], "reason": "不符合条件"}),
+        )
+        .await;
+    assert_eq!(refused.0, StatusCode::UNAUTHORIZED);
+    let (status, against_2) = app
+        .post(
+            &objections,
+            Some(&resident),
+            json!({"volunteer_no": p.no[1], "reason": "他去年多次缺勤"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{against_2}");
+    let (status, against_1) = app
+        .post(
+            &objections,
+            Some(&organizer),
+            json!({"volunteer_no": p.no[0], "reason": "时长有误"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{against_1}");
+
+    // Finalising waits for the end of the notice, then for every objection.
+    let finalize = format!("/api/v1/selections/{id}/finalize");
+    let refused = app.post(&finalize, Some(&p.committee), json!({})).await;
+    assert_error(&refused, StatusCode::CONFLICT, "notice_running");
+    end_notice(&app, id).await;
+    let refused = app
+        .post(
+            &objections,
+            Some(&resident),
+            json!({"volunteer_no": p.no[0], "reason": "公示期后"}),
+        )
+        .await;
+    assert_error(&refused, StatusCode::CONFLICT, "selection_not_in_notice");
+    let refused = app.post(&finalize, Some(&p.committee), json!({})).await;
+    assert_error(&refused, StatusCode::CONFLICT, "objections_open");
+
+    let resolution = |o: &Value| format!("{objections}/{}/resolution", id_of(o));
+    let (status, _) = app
+        .post(
+            &resolution(&against_2),
+            Some(&p.committee),
+            json!({"upheld": true, "reason": "经核实缺勤属实"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let refused = app
+        .post(
+            &resolution(&against_2),
+            Some(&p.committee),
+            json!({"upheld": false, "reason": "再议"}),
+        )
+        .await;
+    assert_error(&refused, StatusCode::CONFLICT, "already_resolved");
+    let refused = app
+        .post(
+            &resolution(&against_1),
+            Some(&resident),
+            json!({"upheld": false, "reason": "x"}),
+        )
+        .await;
+    assert_error(&refused, StatusCode::FORBIDDEN, "forbidden");
+    let refused = app.post(&finalize, Some(&p.committee), json!({})).await;
+    assert_error(&refused, StatusCode::CONFLICT, "objections_open");
+    let (status, _) = app
+        .post(
+            &resolution(&against_1),
+            Some(&p.committee),
+            json!({"upheld": false, "reason": "时长与台账一致"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, done) = app.post(&finalize, Some(&p.committee), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["state"], "final");
+    let refused = app.post(&finalize, Some(&p.committee), json!({})).await;
+    assert_error(&refused, StatusCode::CONFLICT, "selection_not_in_notice");
+
+    let (_, round) = app
+        .get(&format!("/api/v1/selections/{id}"), Some(&p.committee))
+        .await;
+    assert_eq!(round["state"], "final");
+    assert_eq!(
+        winners(&round["winners"]),
+        [(p.no[0].clone(), "nomination".to_owned())]
+    );
+    let objections = round["objections"].as_array().unwrap();
+    assert_eq!(objections[0]["upheld"], true);
+    assert_eq!(objections[0]["resolver_name"], "committee-a");
+    assert_eq!(objections[1]["upheld"], false);
+    let awarded = crate::sql!(
+        &app,
+        "SELECT COUNT(*) FROM awards WHERE selection_id = $1",
+        id
+    );
+    assert_eq!(awarded, Some(1));
+    let audited = crate::sql!(
+        &app,
+        "SELECT COUNT(*) FROM audit_log WHERE action IN ('selection_decision', 'publish_selection',
+             'file_objection', 'resolve_objection', 'finalize_selection')"
+    );
+    assert_eq!(audited, Some(3 + 1 + 2 + 2 + 1));
+
+    let (status, _, csv) = app
+        .fetch_text(
+            &format!("/api/v1/selections/{id}/winners.csv"),
+            Some(&p.committee),
+            "text/csv",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[0].starts_with("序号,姓名,志愿者编号"), "{csv}");
+    assert!(
+        lines[1].starts_with(&format!("1,志愿者1,{}", p.no[0])),
+        "{csv}"
+    );
+    assert!(lines[1].ends_with("委员会提名"), "{csv}");
+}
+
+/// The notice's days pass: it ends when it was published.
+async fn end_notice(app: &TestApp, id: i64) {
+    let mut db = Db::open(app).await;
+    let ended = db
+        .run(
+            "UPDATE selections SET notice_ends_at = published_at WHERE id = ?",
+            &[id],
+        )
+        .await
+        .unwrap();
+    assert_eq!(ended, 1);
+}
+
+async fn the_public_notice_shows_the_list_without_personal_numbers(app: TestApp) {
+    let p = published(&app).await;
+    let notice = format!("/notice/{}", p.id);
+    let (status, _, _) = app.fetch_text(&notice, None, "application/json").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a draft has no notice");
+    let (status, published) = app
+        .post(
+            &format!("/api/v1/selections/{}/publish", p.id),
+            Some(&p.committee),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{published}");
+
+    let (status, _, json) = app.fetch_text(&notice, None, "application/json").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let n: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(n["state"], "notice");
+    assert_eq!(n["year"], last_year());
+    assert_eq!(n["unit"], "花园社区");
+    assert_eq!(
+        n["winners"],
+        json!([{"name": "志愿者1", "volunteer_no": p.no[0], "community": "花园社区",
+                "hours": "23.00", "activities": 1}])
+    );
+    assert_eq!(n["rules"]["min_hours"], 20);
+    let text = n.to_string();
+    for n in 1..=4 {
+        assert!(
+            !text.contains(&id_number(n)) && !text.contains(&phone(n)),
+            "{text}"
+        );
+    }
+
+    let (status, _, html) = app.fetch_text(&notice, None, "text/html").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("优秀志愿者评选公示") && html.contains("志愿者1"),
+        "{html}"
+    );
+    assert!(html.contains("请先登录后再提出异议"), "{html}");
+    for n in 1..=4 {
+        assert!(!html.contains(&id_number(n)) && !html.contains(&phone(n)));
+    }
+}
