@@ -4,13 +4,18 @@
 
 use crate::both_backends;
 use crate::selections::{last_year, open, round};
-use crate::support::{Db, TestApp, assert_error, id_number, id_of, phone};
+use crate::support::{
+    Db, Service, TestApp, assert_error, browser, console_page, csrf_token, id_number, id_of, phone,
+    post_form, settings,
+};
 use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION};
 use serde_json::{Value, json};
 
 both_backends!(
     a_committee_reviews_publishes_answers_objections_and_finalises,
     the_public_notice_shows_the_list_without_personal_numbers,
+    a_logged_in_visitor_objects_from_the_notice_page,
 );
 
 async fn decide(app: &TestApp, token: &str, id: i64, body: Value) -> (StatusCode, Value) {
@@ -380,4 +385,72 @@ async fn the_public_notice_shows_the_list_without_personal_numbers(app: TestApp)
     for n in 1..=4 {
         assert!(!html.contains(&id_number(n)) && !html.contains(&phone(n)));
     }
+
+    // Where names are masked, only their first and last characters show.
+    let mut masked = settings(&app.database_url);
+    masked.jobs = false;
+    masked.selection_mask_names = true;
+    let masked = Service::start(masked, None).await;
+    let (_, _, json) = masked.fetch_text(&notice, None, "application/json").await;
+    let n: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(n["winners"][0]["name"], "志**1");
+    let (_, _, html) = masked.fetch_text(&notice, None, "text/html").await;
+    assert!(
+        html.contains("志**1") && !html.contains("志愿者1"),
+        "{html}"
+    );
+    masked.stop().await;
+}
+
+async fn a_logged_in_visitor_objects_from_the_notice_page(app: TestApp) {
+    let p = published(&app).await;
+    let publish = format!("/api/v1/selections/{}/publish", p.id);
+    let (status, _) = app.post(&publish, Some(&p.committee), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, resident) = app.quick_volunteer(&p.admin, 9, p.community).await;
+    let notice = format!("/notice/{}", p.id);
+    let (status, page) = console_page(&app, &notice, Some(&resident)).await;
+    assert_eq!(status, StatusCode::OK);
+    let token = csrf_token(&page);
+
+    let wrong = [
+        ("csrf_token", token.as_str()),
+        ("volunteer_no", "V00000000"),
+        ("reason", "不认识此人"),
+    ];
+    let (status, page) = post_form(&app, &notice, &resident, &wrong).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("该志愿者编号不在公示名单中"), "{page}");
+    assert!(
+        page.contains("不认识此人"),
+        "what was typed is kept: {page}"
+    );
+    let forged = [("volunteer_no", p.no[0].as_str()), ("reason", "伪造的表单")];
+    let (status, _) = post_form(&app, &notice, &resident, &forged).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let filed = [
+        ("csrf_token", token.as_str()),
+        ("volunteer_no", p.no[0].as_str()),
+        ("reason", "该志愿者去年下半年已搬离本社区"),
+    ];
+    let r = browser()
+        .post(format!("{}{notice}", app.base))
+        .header(COOKIE, format!("vledger_session={resident}"))
+        .form(&filed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(to, format!("{notice}?filed=1"));
+    let (_, page) = console_page(&app, &to, Some(&resident)).await;
+    assert!(page.contains("异议已提交"), "{page}");
+    let (_, round) = app
+        .get(&format!("/api/v1/selections/{}", p.id), Some(&p.committee))
+        .await;
+    let objections = round["objections"].as_array().unwrap();
+    assert_eq!(objections.len(), 1, "{objections:?}");
+    assert_eq!(objections[0]["reason"], "该志愿者去年下半年已搬离本社区");
+    assert_eq!(objections[0]["upheld"], Value::Null);
 }
