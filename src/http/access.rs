@@ -157,12 +157,8 @@ pub async fn scoped_training(
     Ok(training)
 }
 
-/// Loads a selection round with its unit, for the unit's committee (or a district admin).
-pub async fn committee_round(
-    state: &AppState,
-    caller: &Caller,
-    id: i64,
-) -> Result<(Selection, Unit)> {
+/// Loads a selection round with its unit.
+async fn round(state: &AppState, id: i64) -> Result<(Selection, Unit)> {
     let round = state
         .store
         .selection(id)
@@ -173,6 +169,26 @@ pub async fn committee_round(
         .unit(round.unit_id)
         .await?
         .ok_or(Error::NotFound("selection"))?;
+    Ok((round, unit))
+}
+
+/// Loads a selection round with its unit, for the unit's committee (or a district admin).
+pub async fn committee_round(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<(Selection, Unit)> {
+    let (round, unit) = round(state, id).await?;
     require(caller, &Role::COMMITTEE, &unit.path)?;
+    Ok((round, unit))
+}
+
+/// Loads a round anyone may see: published (in its notice, or final). A draft is answered 404,
+/// as if it did not exist.
+pub async fn public_round(state: &AppState, id: i64) -> Result<(Selection, Unit)> {
+    let (round, unit) = round(state, id).await?;
+    if round.state == "draft" {
+        return Err(Error::NotFound("selection"));
+    }
     Ok((round, unit))
 }

@@ -12,7 +12,7 @@
 //! The 404 and 409 answers also carry the usual `error` and `message`.
 
 use super::access::visible_volunteer;
-use super::extract::{Json, Path};
+use super::extract::{Json, Path, wants_json};
 use super::render::{Head, page};
 use crate::app::AppState;
 use crate::app::poster::qr_svg;
@@ -23,7 +23,7 @@ use crate::error::{Error, ErrorBody, Result};
 use crate::store::certificates::NewCertificate;
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
@@ -199,10 +199,6 @@ async fn verify(
     Path(number): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let wants_json = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"));
     let found = lookup(&state, &number).await?;
     let verdict = found.as_ref().map(|(_, v)| v);
     let (status, answer) = match verdict {
@@ -227,7 +223,7 @@ async fn verify(
                    "message": "no certificate has this number"}),
         ),
     };
-    if wants_json {
+    if wants_json(&headers) {
         return Ok((status, axum::Json(answer)).into_response());
     }
     let head = Head {

@@ -346,3 +346,11 @@ fn check_csrf_token(state: &AppState, session_hash: &str, given: &str) -> Result
         ))
     }
 }
+
+/// Whether a page's visitor asks for its JSON (`Accept: application/json`) rather than the page.
+pub fn wants_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}

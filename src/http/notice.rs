@@ -3,10 +3,10 @@
 //! `selection_mask_names` is set), the rules used, the dates, and how to object. A logged-in
 //! visitor files an objection from the page itself. JSON with `Accept: application/json`.
 
-use super::extract::{CsrfForm, FormSession, Path, Query, SignedIn};
+use super::access::public_round;
+use super::extract::{CsrfForm, FormSession, Path, Query, SignedIn, wants_json};
 use super::pages::texts::{Lang, Text};
 use super::render::{Head, page};
-use super::selection_review::public_round;
 use crate::app::AppState;
 use crate::app::selection_review::{self, Winner};
 use crate::domain::selection::RuleSet;
@@ -18,7 +18,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, FixedOffset, Utc};
@@ -186,13 +186,6 @@ impl NoticePage<'_> {
     fn taking_objections(&self) -> bool {
         self.n.state == "notice" && self.n.notice_ends_at.is_some_and(|end| Utc::now() < end)
     }
-}
-
-fn wants_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"))
 }
 
 fn render(

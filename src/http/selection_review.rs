@@ -2,7 +2,7 @@
 //! publishing, objections (anyone logged in) and their resolution, finalising, and the list of
 //! winners as CSV for the ceremony.
 
-use super::access::committee_round;
+use super::access::{committee_round, public_round};
 use super::extract::{Json, Path};
 use super::render::csv_file;
 use crate::app::AppState;
@@ -150,26 +150,6 @@ async fn object(
     let what = (body.volunteer_no.as_str(), body.reason.as_str());
     let id = selection_review::object(&state, (&round, &unit), what, &caller).await?;
     Ok((StatusCode::CREATED, Json(Filed { id })))
-}
-
-/// A round anyone may see: published (in its notice, or final). A draft is answered 404, as if
-/// it did not exist.
-pub(super) async fn public_round(
-    state: &AppState,
-    id: i64,
-) -> Result<(crate::store::selections::Selection, crate::store::Unit)> {
-    let round = state
-        .store
-        .selection(id)
-        .await?
-        .filter(|s| s.state != "draft")
-        .ok_or(Error::NotFound("selection"))?;
-    let unit = state
-        .store
-        .unit(round.unit_id)
-        .await?
-        .ok_or(Error::NotFound("selection"))?;
-    Ok((round, unit))
 }
 
 #[derive(Deserialize, ToSchema)]
