@@ -1,5 +1,6 @@
 //! What a volunteer's profile shows beside their personal data — all their confirmed service
-//! time, their stars 星级 and points 积分 — and the audited reveal of a full ID number.
+//! time, their stars 星级, points 积分 and awards 表彰奖励 — and the audited reveal of a full ID
+//! number.
 
 use super::AppState;
 use super::backbone::{self, BackboneView};
@@ -8,6 +9,7 @@ use crate::domain::roles::{Caller, Role};
 use crate::error::codes::FORBIDDEN;
 use crate::error::{Error, Result};
 use crate::store::Volunteer;
+use crate::store::selection_reviews::Award;
 
 /// A volunteer's service in all years and what it has earned.
 pub struct Standing {
@@ -16,6 +18,8 @@ pub struct Standing {
     /// The points balance.
     pub points: i64,
     pub backbone: BackboneView,
+    /// The latest first.
+    pub awards: Vec<Award>,
 }
 
 pub async fn standing(state: &AppState, volunteer_id: i64) -> Result<Standing> {
@@ -26,6 +30,7 @@ pub async fn standing(state: &AppState, volunteer_id: i64) -> Result<Standing> {
         points: state.store.points_balance(volunteer_id).await?,
         backbone: backbone::view(&state.store, &state.settings.backbone_rule(), volunteer_id)
             .await?,
+        awards: state.store.awards_of(volunteer_id).await?,
     })
 }
 

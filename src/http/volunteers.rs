@@ -18,6 +18,7 @@ use crate::error::codes::{
 };
 use crate::error::{ErrorBody, Result};
 use crate::store::Volunteer;
+use crate::store::selection_reviews::Award;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
@@ -135,11 +136,13 @@ pub struct Profile {
     points: i64,
     /// 骨干志愿者: the status, why and since when.
     backbone: BackboneView,
+    /// 表彰奖励: the volunteer's awards (name, date, granting unit), the latest first.
+    awards: Vec<Award>,
 }
 
-/// A volunteer's profile (`me` for one's own) with stars and points. The ID number is always
-/// masked; the birth date and phone number are shown as [`Disclosure::of_one`] says, and a full
-/// phone number shown to staff is written to the audit log.
+/// A volunteer's profile (`me` for one's own) with stars, points and awards. The ID number is
+/// always masked; the birth date and phone number are shown as [`Disclosure::of_one`] says, and a
+/// full phone number shown to staff is written to the audit log.
 #[utoipa::path(get, path = "/api/v1/volunteers/{id}", tag = "volunteers", params(("id" = String, Path, description = "a volunteer id or `me`")),
     responses((status = 200, body = Profile), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -161,6 +164,7 @@ async fn get_volunteer(
         lifetime_hours: crate::domain::hours::hours(standing.lifetime_minutes),
         points: standing.points,
         backbone: standing.backbone,
+        awards: standing.awards,
         volunteer: VolunteerView::new(volunteer, shown),
     }))
 }

@@ -8,7 +8,7 @@ use super::db::{Tx, query, query_as, query_scalar};
 use super::{NewAudit, Store, audit};
 use crate::domain::selection_review::Decision;
 use crate::error::Result;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -91,12 +91,22 @@ pub struct WinnerDetails {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, ToSchema)]
 pub struct Award {
     pub id: i64,
+    /// e.g. 2025年度优秀志愿者.
     pub name: String,
     pub granted_on: NaiveDate,
-    pub granting_unit_id: i64,
     /// The granting unit's name.
     pub granting_unit: String,
-    pub selection_id: Option<i64>,
+    /// The year of the round that granted it, if a round did.
+    #[serde(skip)]
+    pub round_year: Option<i32>,
+}
+
+impl Award {
+    /// The year whose service the award recognises: its round's (the awards of 2025 are granted
+    /// in 2026), else the year it was granted.
+    pub fn service_year(&self) -> i32 {
+        self.round_year.unwrap_or_else(|| self.granted_on.year())
+    }
 }
 
 impl Store {
@@ -315,9 +325,9 @@ impl Store {
     /// A volunteer's awards, the latest first.
     pub async fn awards_of(&self, volunteer_id: i64) -> Result<Vec<Award>> {
         Ok(query_as(
-            "SELECT a.id, a.name, a.granted_on, a.granting_unit_id, u.name AS granting_unit,
-                 a.selection_id
+            "SELECT a.id, a.name, a.granted_on, u.name AS granting_unit, s.year AS round_year
              FROM awards a JOIN units u ON u.id = a.granting_unit_id
+             LEFT JOIN selections s ON s.id = a.selection_id
              WHERE a.volunteer_id = $1 ORDER BY a.granted_on DESC, a.id DESC",
         )
         .bind(volunteer_id)

@@ -1,7 +1,8 @@
 //! One volunteer's profile in the console, for those `GET /api/v1/volunteers/{id}` lets in: the
-//! personal data of 67号令 with the ID number and phone masked, the hours, stars and points. A
-//! district admin may ask for the full ID number: a confirmation step first, then the number
-//! shown once and written to the audit log, exactly as `GET /api/v1/volunteers/{id}/id-number`.
+//! personal data of 67号令 with the ID number and phone masked, the hours, stars, points and
+//! awards 表彰奖励. A district admin may ask for the full ID number: a confirmation step first,
+//! then the number shown once and written to the audit log, exactly as
+//! `GET /api/v1/volunteers/{id}/id-number`.
 //! The volunteer's social worker 社工 shows there too, and a social worker or admin over the
 //! volunteer's community may change it, as `PUT /api/v1/volunteers/{id}/social_worker`.
 
@@ -21,6 +22,7 @@ use crate::http::extract::{Path, SignedIn};
 use crate::http::pages::texts::{Lang, Text};
 use crate::http::render::{Head, page};
 use crate::store::Volunteer;
+use crate::store::selection_reviews::Award;
 use crate::store::social_workers::SocialWorker;
 use askama::Template;
 use axum::extract::State;
@@ -97,6 +99,8 @@ struct ProfilePage {
     stars: u8,
     points: i64,
     backbone: BackboneView,
+    /// The latest first.
+    awards: Vec<Award>,
     registered_on: String,
     /// Whether the caller may ask for the full ID number.
     may_reveal: bool,
@@ -184,6 +188,7 @@ async fn render(
         stars: standing.stars,
         points: standing.points,
         backbone: standing.backbone,
+        awards: standing.awards,
         registered_on: v
             .registered_at
             .with_timezone(&zone)

@@ -291,6 +291,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "尚未成为骨干志愿者",
         "Not a backbone volunteer yet",
     ),
+    ("awards", "荣誉", "Awards"),
+    ("no_awards", "暂无表彰奖励", "No awards yet"),
     ("records", "服务记录", "Service records"),
     (
         "no_records",
