@@ -1,5 +1,6 @@
 //! 志愿服务记录证明 (民政部令第67号): the certificate number, what a certificate states, and its
-//! signature.
+//! signature. A certificate of an award 荣誉证书 is the same record of service, over the year the
+//! award recognises, stating the award as well.
 //!
 //! The content is a snapshot taken at issue. Its canonical text — the JSON of [`Content`], fields
 //! in declaration order, no whitespace — is what is signed (HMAC-SHA256 under the certificate key)
@@ -77,6 +78,15 @@ pub struct Line {
     pub evaluation: Option<String>,
 }
 
+/// The award a certificate of an award states (67号令: name, date, granting unit).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Award {
+    /// e.g. 2025年度优秀志愿者.
+    pub name: String,
+    pub granted_on: NaiveDate,
+    pub granting_unit: String,
+}
+
 /// What a certificate states. The field order is the canonical order: do not reorder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Content {
@@ -94,10 +104,14 @@ pub struct Content {
     #[schema(value_type = String, example = "12.50")]
     pub total_hours: Decimal,
     pub activities: Vec<Line>,
-    /// 出具单位: the volunteer's home community.
+    /// 出具单位: the volunteer's home community; for an award, the granting unit.
     pub issuer: String,
     /// 出具日期
     pub issued_on: NaiveDate,
+    /// The award certified, for a certificate of an award. Left out of the signed text otherwise,
+    /// so that certificates issued before awards verify as they were signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub award: Option<Award>,
 }
 
 fn source_label(source: EntrySource) -> &'static str {
@@ -160,6 +174,15 @@ pub fn lines(entries: &[Entry]) -> Vec<Line> {
 }
 
 impl Content {
+    /// What the certificate is called: 荣誉证书 for an award, else 志愿服务记录证明.
+    pub fn kind(&self) -> &'static str {
+        if self.award.is_some() {
+            "荣誉证书"
+        } else {
+            "志愿服务记录证明"
+        }
+    }
+
     /// The text that is signed and stored.
     pub fn canonical(&self) -> String {
         serde_json::to_string(self).expect("plain data always serialises")
@@ -179,7 +202,7 @@ pub fn sign(key: &[u8; 32], canonical: &str) -> String {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
-    Genuine(Content),
+    Genuine(Box<Content>),
     /// The stored text does not match its signature, or is not the content of this number.
     Altered,
 }
@@ -188,7 +211,7 @@ pub enum Verdict {
 pub fn verify(key: &[u8; 32], number: &str, stored: &str, signature: &str) -> Verdict {
     let signed = hex::decode(signature).is_ok_and(|s| mac(key, stored).verify_slice(&s).is_ok());
     match serde_json::from_str::<Content>(stored) {
-        Ok(content) if signed && content.number == number => Verdict::Genuine(content),
+        Ok(content) if signed && content.number == number => Verdict::Genuine(Box::new(content)),
         _ => Verdict::Altered,
     }
 }
@@ -227,6 +250,7 @@ mod tests {
             activities: lines(&entries),
             issuer: "花园社区".into(),
             issued_on: date(31),
+            award: None,
         }
     }
 
@@ -296,6 +320,54 @@ mod tests {
         assert!(text.contains(r#""evaluation":"优秀""#), "{text}");
     }
 
+    /// The canonical text of [`content`] as certificates were signed before they could state an
+    /// award.
+    const SIGNED_BEFORE_AWARDS: &str = concat!(
+        r#"{"number":"VC2026AEBAGBAF","name":"张三","id_number_masked":"3401**********123X","#,
+        r#""volunteer_no":"V000000018","period_from":"2026-03-01","period_to":"2026-03-31","#,
+        r#""total_hours":"2.50","activities":[{"title":"活动1","date":"2026-03-02","#,
+        r#""hours":"2.50","organiser":"花园社区"}],"issuer":"花园社区","issued_on":"2026-03-31"}"#
+    );
+
+    #[test]
+    fn a_certificate_signed_before_awards_still_verifies_as_signed() {
+        let key = [7; 32];
+        let c = content();
+        assert_eq!(c.canonical(), SIGNED_BEFORE_AWARDS);
+        let sig = sign(&key, SIGNED_BEFORE_AWARDS);
+        assert_eq!(
+            verify(&key, &c.number, SIGNED_BEFORE_AWARDS, &sig),
+            Verdict::Genuine(Box::new(c))
+        );
+    }
+
+    #[test]
+    fn a_certificate_of_an_award_signs_the_award() {
+        let key = [7; 32];
+        let mut c = content();
+        c.award = Some(Award {
+            name: "2025年度优秀志愿者".into(),
+            granted_on: date(20),
+            granting_unit: "东湖街道".into(),
+        });
+        let text = c.canonical();
+        assert!(
+            text.ends_with(
+                r#","award":{"name":"2025年度优秀志愿者","granted_on":"2026-03-20","granting_unit":"东湖街道"}}"#
+            ),
+            "{text}"
+        );
+        let sig = sign(&key, &text);
+        assert_eq!(
+            verify(&key, &c.number, &text, &sig),
+            Verdict::Genuine(Box::new(c.clone()))
+        );
+        let altered = text.replace("2025年度优秀志愿者", "2024年度优秀志愿者");
+        assert_eq!(verify(&key, &c.number, &altered, &sig), Verdict::Altered);
+        let dropped = text.replace(&text[text.find(r#","award""#).unwrap()..], "}");
+        assert_eq!(verify(&key, &c.number, &dropped, &sig), Verdict::Altered);
+    }
+
     #[test]
     fn content_verifies_only_as_signed_and_under_its_number() {
         let key = [7; 32];
@@ -306,7 +378,7 @@ mod tests {
         let sig = sign(&key, &text);
         assert_eq!(
             verify(&key, &c.number, &text, &sig),
-            Verdict::Genuine(c.clone())
+            Verdict::Genuine(Box::new(c.clone()))
         );
         let altered = text.replace("2.50", "25.00");
         assert_eq!(verify(&key, &c.number, &altered, &sig), Verdict::Altered);

@@ -1,6 +1,7 @@
 //! Certificates 志愿服务记录证明 and their verification.
 //!
-//! Issuing takes a signed snapshot of the volunteer's ledger over a period. The printable A4 page
+//! Issuing takes a signed snapshot of the volunteer's ledger over a period, or over the year an
+//! award of theirs recognises for a certificate of the award 荣誉证书. The printable A4 page
 //! (`/certificates/{number}`, the volunteer or scoped staff) carries a QR code of the public
 //! verification page (`/verify/{number}`, anyone), which answers, as a page or as JSON:
 //! - 200 `{"status":"genuine", …what it certifies}`;
@@ -18,15 +19,19 @@ use crate::app::AppState;
 use crate::app::poster::qr_svg;
 use crate::domain::certificate::{self, Content, Line, Verdict};
 use crate::domain::roles::{Caller, Role};
-use crate::error::codes::{CERTIFICATE_ALTERED, DUPLICATE_CERTIFICATE, INVALID_PERIOD};
+use crate::error::codes::{
+    CERTIFICATE_ALTERED, DUPLICATE_CERTIFICATE, INVALID_BODY, INVALID_PERIOD,
+};
 use crate::error::{Error, ErrorBody, Result};
+use crate::store::Volunteer;
 use crate::store::certificates::NewCertificate;
+use crate::store::trainings::year_span;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use rand::RngCore;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -42,12 +47,88 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/verify/{number}", get(verify))
 }
 
+/// Either `from` and `to`, or `award_id`.
 #[derive(Deserialize, ToSchema)]
 pub struct IssueBody {
     /// First day of the period (included).
-    from: NaiveDate,
+    from: Option<NaiveDate>,
     /// Last day of the period (included); today at the latest.
+    to: Option<NaiveDate>,
+    /// One of the volunteer's awards: a certificate of the award 荣誉证书, stating the service of
+    /// the year it recognises, issued by the granting unit.
+    award_id: Option<i64>,
+}
+
+/// What a certificate is of.
+enum Subject {
+    Period(NaiveDate, NaiveDate),
+    Award(i64),
+}
+
+impl IssueBody {
+    fn subject(self) -> Result<Subject> {
+        match (self.from, self.to, self.award_id) {
+            (Some(from), Some(to), None) => Ok(Subject::Period(from, to)),
+            (None, None, Some(id)) => Ok(Subject::Award(id)),
+            _ => Err(Error::invalid(
+                INVALID_BODY,
+                "give either `from` and `to` (a period) or `award_id` (an award)",
+            )),
+        }
+    }
+}
+
+/// The service a certificate states, who issues it and the award it certifies, if any.
+struct Scope {
+    from: NaiveDate,
     to: NaiveDate,
+    issuer: String,
+    award: Option<(i64, certificate::Award)>,
+}
+
+impl Scope {
+    /// The scope of a certificate of `subject` for volunteer `v`: 422 for a period that is not
+    /// sensible, 404 for an award that is not theirs.
+    async fn of(
+        state: &AppState,
+        v: &Volunteer,
+        subject: Subject,
+        today: NaiveDate,
+    ) -> Result<Self> {
+        match subject {
+            Subject::Period(from, to) => {
+                check_period(from, to, today)?;
+                let community = state.store.unit(v.community_id).await?;
+                Ok(Scope {
+                    from,
+                    to,
+                    issuer: community.ok_or(Error::NotFound("unit"))?.name,
+                    award: None,
+                })
+            }
+            Subject::Award(id) => {
+                let awards = state.store.awards_of(v.id).await?;
+                let a = awards
+                    .into_iter()
+                    .find(|a| a.id == id)
+                    .ok_or(Error::NotFound("award"))?;
+                let (first, next) = year_span(a.service_year());
+                Ok(Scope {
+                    from: first,
+                    to: (next - Days::new(1)).min(today),
+                    issuer: a.granting_unit.clone(),
+                    award: Some((
+                        a.id,
+                        certificate::Award {
+                            name: a.name,
+                            granted_on: a.granted_on,
+                            granting_unit: a.granting_unit,
+                        },
+                    )),
+                })
+            }
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -62,6 +143,9 @@ pub struct Issued {
     #[schema(value_type = String, example = "12.50")]
     total_hours: Decimal,
     activities: Vec<Line>,
+    /// The award certified, for a certificate of an award.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    award: Option<certificate::Award>,
 }
 
 /// A period runs from `from` to `to`, both included, ends today at the latest and spans at most
@@ -84,11 +168,13 @@ fn verify_url(state: &AppState, number: &str) -> String {
 }
 
 /// Issues a certificate 志愿服务记录证明 of the volunteer's service between two dates: a signed
-/// snapshot of every ledger entry dated in the period (corrections included), by activity.
+/// snapshot of every ledger entry dated in the period (corrections included), by activity. Given
+/// `award_id` instead, a certificate of that award 荣誉证书: the award, and the service of the
+/// year it recognises, issued by the granting unit.
 #[utoipa::path(post, path = "/api/v1/volunteers/{id}/certificates", tag = "certificates",
     params(("id" = String, Path, description = "a volunteer id or `me`")), request_body = IssueBody,
     responses((status = 201, body = Issued), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, description = INVALID_PERIOD, body = ErrorBody)),
+              (status = 422, description = [INVALID_PERIOD, INVALID_BODY].join(", "), body = ErrorBody)),
     security(("bearer" = [])))]
 async fn issue(
     State(state): State<AppState>,
@@ -96,21 +182,17 @@ async fn issue(
     Path(id): Path<String>,
     Json(body): Json<IssueBody>,
 ) -> Result<(StatusCode, Json<Issued>)> {
+    let subject = body.subject()?;
     let v = visible_volunteer(&state, &caller, &id, &Role::ALL).await?;
     let now = Utc::now();
     let today = now
         .with_timezone(&state.settings.display_offset())
         .date_naive();
-    check_period(body.from, body.to, today)?;
+    let scope = Scope::of(&state, &v, subject, today).await?;
     let entries = state
         .store
-        .service_entries(v.id, body.from, body.to)
+        .service_entries(v.id, scope.from, scope.to)
         .await?;
-    let issuer = state
-        .store
-        .unit(v.community_id)
-        .await?
-        .ok_or(Error::NotFound("unit"))?;
     let mut attempts = 0;
     let content = loop {
         let mut random = [0u8; 5];
@@ -120,19 +202,21 @@ async fn issue(
             name: v.name.clone(),
             id_number_masked: v.id_number_masked.clone(),
             volunteer_no: v.volunteer_no.clone(),
-            period_from: body.from,
-            period_to: body.to,
+            period_from: scope.from,
+            period_to: scope.to,
             total_hours: certificate::total_hours(&entries),
             activities: certificate::lines(&entries),
-            issuer: issuer.name.clone(),
+            issuer: scope.issuer.clone(),
             issued_on: today,
+            award: scope.award.as_ref().map(|(_, a)| a.clone()),
         };
         let text = content.canonical();
         let new = NewCertificate {
             number: &content.number,
             volunteer: &v,
-            period_from: body.from,
-            period_to: body.to,
+            period_from: scope.from,
+            period_to: scope.to,
+            award_id: scope.award.as_ref().map(|(id, _)| *id),
             content: &text,
             signature: &certificate::sign(&state.keys.certificate, &text),
             issued_by: caller.user_id,
@@ -161,6 +245,7 @@ async fn issue(
             issued_at: now,
             total_hours: content.total_hours,
             activities: content.activities,
+            award: content.award,
         }),
     ))
 }
@@ -202,16 +287,19 @@ async fn verify(
     let found = lookup(&state, &number).await?;
     let verdict = found.as_ref().map(|(_, v)| v);
     let (status, answer) = match verdict {
-        Some(Verdict::Genuine(c)) => (
-            StatusCode::OK,
-            json!({
+        Some(Verdict::Genuine(c)) => {
+            let mut genuine = json!({
                 "status": "genuine", "number": c.number, "name": c.name,
                 "id_number_masked": c.id_number_masked, "volunteer_no": c.volunteer_no,
                 "period_from": c.period_from, "period_to": c.period_to,
                 "total_hours": c.total_hours, "activity_count": c.activities.len(),
                 "issuer": c.issuer, "issued_on": c.issued_on,
-            }),
-        ),
+            });
+            if let Some(award) = &c.award {
+                genuine["award"] = json!(award);
+            }
+            (StatusCode::OK, genuine)
+        }
         Some(Verdict::Altered) => (
             StatusCode::CONFLICT,
             json!({"status": "altered", "error": CERTIFICATE_ALTERED,
@@ -264,7 +352,7 @@ async fn printable(
     let page_of = CertificatePage {
         head: Head {
             lang: "zh-CN",
-            title: format!("志愿服务记录证明 {}", c.number),
+            title: format!("{} {}", c.kind(), c.number),
         },
         qr: qr_svg(&verify_url, 240),
         verify_url: &verify_url,

@@ -16,6 +16,8 @@ pub struct NewCertificate<'a> {
     pub volunteer: &'a Volunteer,
     pub period_from: NaiveDate,
     pub period_to: NaiveDate,
+    /// The award certified, for a certificate of an award.
+    pub award_id: Option<i64>,
     pub content: &'a str,
     pub signature: &'a str,
     pub issued_by: i64,
@@ -46,6 +48,7 @@ pub(crate) fn issue_audit<'a>(c: &'a NewCertificate<'a>) -> NewAudit<'a> {
             "volunteer_id": c.volunteer.id,
             "period_from": c.period_from,
             "period_to": c.period_to,
+            "award_id": c.award_id,
         })),
     }
 }
