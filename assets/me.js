@@ -1,13 +1,14 @@
-// A volunteer's own page: their totals, each record of this year and their reports.
+// A volunteer's own page: their totals, their awards, each record of this year and their reports.
 'use strict';
 const text = (id, v) => { $(id).textContent = v; };
 [
   ['title', 'me_title'], ['phone-label', 'phone'], ['password-label', 'password'],
   ['login-button', 'log_in'], ['l-year', 'year_hours'], ['l-life', 'lifetime'], ['l-stars', 'stars'],
-  ['l-points', 'points'], ['l-study', 'study'], ['l-records', 'records'], ['l-reports', 'reports'],
+  ['l-points', 'points'], ['l-study', 'study'], ['l-awards', 'awards'], ['l-records', 'records'],
+  ['l-reports', 'reports'],
 ].forEach(([id, k]) => text(id, T[k]));
 
-/** Appends a row of `[text, class]` cells. */
+/** Appends a row of `[text, class]` cells and answers it. */
 function row(table, cells) {
   const tr = document.createElement('tr');
   cells.forEach(([v, cls]) => {
@@ -17,6 +18,31 @@ function row(table, cells) {
     tr.appendChild(td);
   });
   table.appendChild(tr);
+  return tr;
+}
+
+/** Lists the awards, each with a button that issues its certificate 荣誉证书 and opens it to print. */
+function showAwards(awards) {
+  $('awards-card').hidden = !awards.length;
+  awards.forEach(a => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.id = 'award-' + a.id;
+    button.textContent = T.award_certificate;
+    button.onclick = async () => {
+      button.disabled = true;
+      const r = await postJson('/api/v1/volunteers/me/certificates', {award_id: a.id});
+      if (r.ok) {
+        location.href = '/certificates/' + (await r.json()).number;
+      } else {
+        text('award-error', T.certificate_failed);
+        button.disabled = false;
+      }
+    };
+    const td = document.createElement('td');
+    td.appendChild(button);
+    row($('awards'), [[a.granted_on], [a.name + ' · ' + a.granting_unit]]).appendChild(td);
+  });
 }
 
 /** Whether the organizer confirmed the hours as scanned or adjusted them; nothing for hours
@@ -47,6 +73,7 @@ async function load() {
   const b = p.backbone;
   text('backbone', (b.is_backbone ? '★ ' + T.backbone_yes : T.backbone_no) + '：' + b.reason
     + (b.is_backbone && b.since ? '（' + b.since.slice(0, 10) + '）' : ''));
+  showAwards(p.awards);
   h.entries.forEach(e => {
     const what = (e.activity_title || '') + ' · ' + (T['src_' + e.source] || e.source) + confirmation(e)
       + (e.reason ? ' · ' + e.reason : '')

@@ -293,6 +293,16 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("awards", "荣誉", "Awards"),
     ("no_awards", "暂无表彰奖励", "No awards yet"),
+    (
+        "award_certificate",
+        "出具荣誉证书",
+        "Issue the award certificate",
+    ),
+    (
+        "certificate_failed",
+        "证书未能出具，请稍后再试",
+        "The certificate could not be issued; try again later",
+    ),
     ("records", "服务记录", "Service records"),
     (
         "no_records",
