@@ -5,6 +5,7 @@ mod support;
 mod activities;
 mod activity_codes;
 mod assets;
+mod awards;
 mod backbone;
 mod backup;
 mod browser;

@@ -50,13 +50,15 @@ async fn number_of(app: &TestApp, token: &str, id: i64) -> String {
 }
 
 /// A published round of 花园社区: volunteer 2 (ranked first) excluded, 1 (second) nominated.
-struct Published {
-    id: i64,
-    committee: String,
-    admin: String,
-    community: i64,
+pub(crate) struct Published {
+    pub id: i64,
+    pub committee: String,
+    pub admin: String,
+    pub community: i64,
     /// Volunteer numbers of volunteers 1, 2 and 3.
-    no: [String; 3],
+    pub no: [String; 3],
+    /// Ids by person number.
+    pub volunteers: Vec<i64>,
 }
 
 async fn published(app: &TestApp) -> Published {
@@ -97,6 +99,7 @@ async fn published(app: &TestApp) -> Published {
         admin: r.admin,
         community: r.community,
         no,
+        volunteers: r.volunteers,
     }
 }
 
@@ -328,6 +331,25 @@ async fn a_committee_reviews_publishes_answers_objections_and_finalises(app: Tes
     assert!(lines[1].ends_with("委员会提名"), "{csv}");
 }
 
+/// The round of [`published`] made final without objections: volunteer 1, its one winner, holds
+/// its award.
+pub(crate) async fn finalised(app: &TestApp) -> Published {
+    let p = published(app).await;
+    publish(app, &p).await;
+    end_notice(app, p.id).await;
+    let finalize = format!("/api/v1/selections/{}/finalize", p.id);
+    let (status, done) = app.post(&finalize, Some(&p.committee), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    p
+}
+
+/// The committee publishes the round: its notice starts.
+async fn publish(app: &TestApp, p: &Published) {
+    let publish = format!("/api/v1/selections/{}/publish", p.id);
+    let (status, answer) = app.post(&publish, Some(&p.committee), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+}
+
 /// The notice's days pass: it ends when it was published.
 async fn end_notice(app: &TestApp, id: i64) {
     let mut db = Db::open(app).await;
@@ -346,14 +368,7 @@ async fn the_public_notice_shows_the_list_without_personal_numbers(app: TestApp)
     let notice = format!("/notice/{}", p.id);
     let (status, _, _) = app.fetch_text(&notice, None, "application/json").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "a draft has no notice");
-    let (status, published) = app
-        .post(
-            &format!("/api/v1/selections/{}/publish", p.id),
-            Some(&p.committee),
-            json!({}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{published}");
+    publish(&app, &p).await;
 
     let (status, _, json) = app.fetch_text(&notice, None, "application/json").await;
     assert_eq!(status, StatusCode::OK, "{json}");
@@ -404,9 +419,7 @@ async fn the_public_notice_shows_the_list_without_personal_numbers(app: TestApp)
 
 async fn a_logged_in_visitor_objects_from_the_notice_page(app: TestApp) {
     let p = published(&app).await;
-    let publish = format!("/api/v1/selections/{}/publish", p.id);
-    let (status, _) = app.post(&publish, Some(&p.committee), json!({})).await;
-    assert_eq!(status, StatusCode::OK);
+    publish(&app, &p).await;
     let (_, resident) = app.quick_volunteer(&p.admin, 9, p.community).await;
     let notice = format!("/notice/{}", p.id);
     let (status, page) = console_page(&app, &notice, Some(&resident)).await;

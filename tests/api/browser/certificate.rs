@@ -1,12 +1,20 @@
 //! The printable certificate carries its own style, which the service's Content-Security-Policy
-//! lets through: the sheet still prints as designed.
+//! lets through: the sheet still prints as designed. An award's winner prints its certificate
+//! from their own page.
 
-use super::{assert_policy_kept, log_in, phone_browser, start_driver, wait_for_text};
+use super::{
+    assert_fits_the_screen, assert_policy_kept, click, element, log_in, phone_browser,
+    start_driver, text_of, wait_for_text,
+};
 use crate::both_backends;
+use crate::selection_review::finalised;
 use crate::support::{PASSWORD, TestApp, issued, phone};
 use serde_json::json;
 
-both_backends!(the_certificate_keeps_its_style_under_the_policy);
+both_backends!(
+    the_certificate_keeps_its_style_under_the_policy,
+    the_winner_prints_the_award_certificate_from_their_page,
+);
 
 async fn the_certificate_keeps_its_style_under_the_policy(app: TestApp) {
     let Some(driver) = start_driver().await else {
@@ -47,6 +55,52 @@ async fn the_certificate_keeps_its_style_under_the_policy(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(verdict, json!(["✔ 证明真实有效", "rgb(19, 115, 51)"]));
+    assert_policy_kept(&driver, &browser).await;
+    browser.close().await.unwrap();
+}
+
+async fn the_winner_prints_the_award_certificate_from_their_page(app: TestApp) {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let browser = phone_browser(&driver).await;
+    let p = finalised(&app).await;
+    // The winner was imported without a password: their session goes in as the login's would.
+    let token = app.session_of(p.volunteers[1]).await;
+    browser.goto(&format!("{}/me", app.base)).await.unwrap();
+    browser
+        .execute(
+            "document.cookie = 'vledger_session=' + arguments[0] + '; path=/'",
+            vec![json!(token)],
+        )
+        .await
+        .unwrap();
+    browser.refresh().await.unwrap();
+    wait_for_text(&browser, "who", |t| t == "志愿者1").await;
+    let awards = text_of(&browser, "awards-card").await;
+    assert!(
+        awards.starts_with("荣誉") && awards.contains("年度优秀志愿者 · 花园社区"),
+        "{awards}"
+    );
+    assert_fits_the_screen(&browser).await;
+
+    click(&browser, "#awards button").await;
+    let started = std::time::Instant::now();
+    while !browser
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .starts_with("/certificates/VC")
+    {
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "the certificate did not open"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let heading = element(&browser, "h1").await.text().await.unwrap();
+    assert_eq!(heading, "荣誉证书");
     assert_policy_kept(&driver, &browser).await;
     browser.close().await.unwrap();
 }

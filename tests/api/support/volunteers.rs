@@ -29,13 +29,19 @@ impl TestApp {
     /// so that many can be made quickly): `(id, token)`.
     pub async fn quick_volunteer(&self, staff: &str, n: u32, community: i64) -> (i64, String) {
         let id = self.registered_by(staff, n, community).await;
+        (id, self.session_of(id).await)
+    }
+
+    /// A session of the account `id` opened directly, as if they had logged in (an imported
+    /// volunteer has no password): its token.
+    pub async fn session_of(&self, id: i64) -> String {
         let (token, hash) = vledger::crypto::new_session_token();
         self.state
             .store
             .start_session(id, &hash, Utc::now() + Duration::hours(1))
             .await
             .unwrap();
-        (id, token)
+        token
     }
 }
 
