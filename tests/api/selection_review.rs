@@ -329,7 +329,7 @@ async fn a_committee_reviews_publishes_answers_objections_and_finalises(app: Tes
 }
 
 /// The notice's days pass: it ends when it was published.
-async fn end_notice(app: &TestApp, id: i64) {
+pub(crate) async fn end_notice(app: &TestApp, id: i64) {
     let mut db = Db::open(app).await;
     let ended = db
         .run(
