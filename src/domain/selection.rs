@@ -76,7 +76,7 @@ pub struct Input {
 }
 
 /// Why a volunteer is not eligible.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Exclusion {
     RegisteredTooLate,
@@ -85,7 +85,7 @@ pub enum Exclusion {
 }
 
 /// The points a candidate's score is made of.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Breakdown {
     #[schema(value_type = String)]
     pub hours: Decimal,

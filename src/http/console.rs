@@ -37,6 +37,9 @@ mod new_volunteer;
 pub mod paging;
 mod rewards;
 mod scope;
+mod selection;
+mod selection_forms;
+mod selections;
 mod staff;
 mod targets;
 mod trainings;
@@ -57,6 +60,7 @@ const TEXTS: &[Text] = &[
     ("menu_rewards", "积分商城", "Rewards"),
     ("menu_audit", "操作日志", "Audit log"),
     ("menu_targets", "指标", "Targets"),
+    ("menu_selections", "优秀评选", "Selection"),
     ("page_previous", "上一页", "Previous"),
     ("page_next", "下一页", "Next"),
     ("page_number", "第", "Page"),
@@ -84,6 +88,9 @@ pub const TEXT_SECTIONS: &[&[Text]] = &[
     backbone::TEXTS,
     targets::TEXTS,
     my_volunteers::TEXTS,
+    selections::TEXTS,
+    selection::TEXTS,
+    selection_forms::TEXTS,
 ];
 
 /// The console's menu for `caller`: (text key, path) of each section one of their roles opens.
@@ -117,6 +124,11 @@ pub fn menu(caller: &Caller) -> Vec<(&'static str, &'static str)> {
         ("menu_rewards", "/console/rewards", &Role::ADMINS[..]),
         ("menu_audit", "/console/audit", &Role::ADMINS[..]),
         ("menu_targets", "/console/targets", &Role::ALL[..]),
+        (
+            "menu_selections",
+            "/console/selections",
+            &Role::COMMITTEE[..],
+        ),
     ]
     .into_iter()
     .filter(|(_, _, roles)| holds(roles))
@@ -199,6 +211,27 @@ pub fn router() -> Router<AppState> {
         .route(
             "/console/trainings/{id}/attendees",
             post(trainings::add_attendees),
+        )
+        .route(
+            "/console/selections",
+            get(selections::rounds_page).post(selections::open),
+        )
+        .route("/console/selections/{id}", get(selection::round_page))
+        .route(
+            "/console/selections/{id}/decisions",
+            post(selection_forms::decide),
+        )
+        .route(
+            "/console/selections/{id}/publish",
+            post(selection_forms::publish),
+        )
+        .route(
+            "/console/selections/{id}/objections/{objection_id}/resolution",
+            post(selection_forms::resolve),
+        )
+        .route(
+            "/console/selections/{id}/finalize",
+            post(selection_forms::finalize),
         )
         .route("/console/login", post(log_in))
         .route("/console/logout", post(log_out))
@@ -394,7 +427,7 @@ async fn log_in(
 
 /// A form with nothing but its `csrf_token`.
 #[derive(Deserialize)]
-struct NoFields {}
+pub struct NoFields {}
 
 /// Ends the session (a form with the session's token) and returns to the login form.
 async fn log_out(

@@ -4,7 +4,7 @@
 
 use super::Store;
 use super::db::many::insert;
-use super::db::{query_as, query_scalar};
+use super::db::{Backend, query_as, query_scalar};
 use crate::domain::selection::{Draft, Input};
 use crate::error::Result;
 use chrono::{DateTime, FixedOffset, Utc};
@@ -45,6 +45,15 @@ pub struct Candidate {
     pub within_quota: bool,
     /// Why the rules left the volunteer out, as JSON text.
     pub exclusions: Option<String>,
+}
+
+/// Who a candidate is, as the committee's page shows them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CandidateName {
+    pub volunteer_id: i64,
+    pub name: String,
+    /// The name of the volunteer's community.
+    pub community: String,
 }
 
 impl Store {
@@ -206,6 +215,41 @@ impl Store {
              ORDER BY CASE WHEN rank IS NULL THEN 1 ELSE 0 END, rank, volunteer_no",
         )
         .bind(id)
+        .fetch_all(&self.db)
+        .await?)
+    }
+
+    /// The rounds of `year` of the units within `path`, in the order they were opened.
+    pub async fn selections_within(&self, path: &str, year: i32) -> Result<Vec<Selection>> {
+        Ok(query_as(
+            "SELECT s.id, s.unit_id, s.year, s.state, s.rules, s.input_digest, s.quota, s.opened_by,
+                 s.opened_at, s.published_at, s.notice_ends_at, s.finalized_at
+             FROM selections s JOIN units u ON u.id = s.unit_id
+             WHERE u.path >= $1 AND u.path < $1 || '~' AND s.year = $2 ORDER BY s.id",
+        )
+        .bind(path)
+        .bind(year)
+        .fetch_all(&self.db)
+        .await?)
+    }
+
+    /// The name and community of those of `volunteer_ids` who are candidates of the round.
+    pub async fn candidate_names(
+        &self,
+        selection_id: i64,
+        volunteer_ids: &[i64],
+    ) -> Result<Vec<CandidateName>> {
+        let listed = match self.backend() {
+            Backend::Sqlite => "c.volunteer_id IN (SELECT value FROM json_each($2))",
+            Backend::Postgres => "c.volunteer_id = ANY($2)",
+        };
+        Ok(query_as(format!(
+            "SELECT c.volunteer_id, v.name, u.name AS community FROM selection_candidates c
+             JOIN volunteers v ON v.id = c.volunteer_id JOIN units u ON u.id = v.community_id
+             WHERE c.selection_id = $1 AND {listed}"
+        ))
+        .bind(selection_id)
+        .bind(volunteer_ids)
         .fetch_all(&self.db)
         .await?)
     }

@@ -23,6 +23,7 @@ mod console_corrections;
 mod console_import;
 mod console_manual_entries;
 mod console_rewards;
+mod console_selections;
 mod console_staff;
 mod console_targets;
 mod console_trainings;

@@ -351,7 +351,7 @@ async fn publish(app: &TestApp, p: &Published) {
 }
 
 /// The notice's days pass: it ends when it was published.
-async fn end_notice(app: &TestApp, id: i64) {
+pub(crate) async fn end_notice(app: &TestApp, id: i64) {
     let mut db = Db::open(app).await;
     let ended = db
         .run(

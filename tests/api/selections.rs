@@ -95,6 +95,15 @@ pub(crate) async fn round(app: &TestApp) -> Round {
     }
 }
 
+/// The session of a committee member of another street, 西山街道.
+pub(crate) async fn another_streets_committee(app: &TestApp, admin: &str) -> String {
+    let outside = app
+        .create_unit(admin, "西山街道", "street", app.district_id().await)
+        .await;
+    let (_, stranger) = app.staff(admin, "committee-b", "committee", outside).await;
+    stranger
+}
+
 pub(crate) async fn open(app: &TestApp, token: &str, unit: i64, year: i32) -> (StatusCode, Value) {
     app.post(
         "/api/v1/selections",
@@ -148,12 +157,7 @@ async fn the_committee_opens_a_round_ranked_by_score_with_the_reasons_near_the_l
     assert_eq!(status, StatusCode::OK, "{again}");
     assert_eq!(again, draft);
 
-    let outside = app
-        .create_unit(&r.admin, "西山街道", "street", app.district_id().await)
-        .await;
-    let (_, stranger) = app
-        .staff(&r.admin, "committee-b", "committee", outside)
-        .await;
+    let stranger = another_streets_committee(&app, &r.admin).await;
     let refused = app
         .get(&format!("/api/v1/selections/{id}"), Some(&stranger))
         .await;

@@ -4,9 +4,10 @@
 use super::{PHONE, assert_fits, assert_policy_kept, log_in, open_browser, start_driver, text_of};
 use crate::both_backends;
 use crate::support::{
-    ADMIN_LOGIN, PASSWORD, TestApp, create_partner, create_reward, finished_activity, record,
-    today, training_body,
+    ADMIN_LOGIN, PASSWORD, TestApp, confirm, create_partner, create_reward, finished_activity,
+    id_of, record, today, training_body,
 };
+use chrono::Datelike;
 use fantoccini::Locator;
 use serde_json::json;
 
@@ -26,6 +27,11 @@ async fn every_console_section_fits_a_phone_in_both_languages(app: TestApp) {
         Some(start + chrono::Duration::hours(2)),
     )
     .await;
+    // A second volunteer's confirmed hours make a candidate of this year's selection round.
+    let (candidate, _) = app.quick_volunteer(&s.admin, 2, s.community).await;
+    let end = Some(start + chrono::Duration::hours(2));
+    let served = app.served(activity, candidate, start, end).await;
+    confirm(&app, &s.organizer, activity, json!({"confirm": [served]})).await;
     let partner = create_partner(&app, &s.admin, s.community, "爱心超市").await;
     create_reward(&app, &s.admin, partner, 50, 10).await;
     let body = training_body(
@@ -35,6 +41,10 @@ async fn every_console_section_fits_a_phone_in_both_languages(app: TestApp) {
         &[volunteer],
     );
     record(&app, &s.admin, body).await;
+    let this_year = app.state.settings.local_now().year();
+    let opened = json!({"unit_id": s.community, "year": this_year});
+    let (_, round) = app.post("/api/v1/selections", Some(&s.admin), opened).await;
+    let round = id_of(&round);
 
     let profile = tempfile::tempdir().unwrap();
     let browser = open_browser(&driver, PHONE, profile.path()).await;
@@ -51,7 +61,7 @@ async fn every_console_section_fits_a_phone_in_both_languages(app: TestApp) {
     }
     assert_eq!(
         sections.len(),
-        10,
+        11,
         "a district admin opens every section: {sections:?}"
     );
     let pages = sections.iter().cloned().chain([
@@ -62,6 +72,7 @@ async fn every_console_section_fits_a_phone_in_both_languages(app: TestApp) {
         format!("/console/volunteers/{volunteer}"),
         "/console/volunteers/new".to_owned(),
         "/console/volunteers/import".to_owned(),
+        format!("/console/selections/{round}"),
     ]);
     for path in pages {
         for lang in ["", "?lang=en"] {
@@ -80,6 +91,9 @@ async fn every_console_section_fits_a_phone_in_both_languages(app: TestApp) {
             assert!(!html.contains(r#""error":"#), "{path}{joint}: {html}");
             if path == "/console/targets" {
                 assert!(html.contains("<svg"), "the targets chart: {html}");
+            }
+            if path.starts_with("/console/selections/") {
+                assert!(html.contains(r#"id="candidate-"#), "a candidate: {html}");
             }
             if !lang.is_empty() {
                 assert!(
