@@ -10,6 +10,7 @@ pub mod corrections;
 pub mod import;
 pub mod jobs;
 pub mod ledger;
+pub mod password_reset;
 pub mod passwords;
 pub mod poster;
 pub mod profiles;

@@ -3,11 +3,12 @@
 use super::db::{query, query_as, query_scalar};
 use super::units::within_any;
 use super::{
-    Credentials, NewAudit, Store, Unit, audit, conflict_on, like_escaped, not_found_on_fk,
+    Credentials, NewAudit, Store, Unit, Volunteer, audit, conflict_on, like_escaped,
+    not_found_on_fk,
 };
 use crate::domain::roles::{Caller, Grant, Role};
-use crate::error::Result;
 use crate::error::codes::DUPLICATE_LOGIN;
+use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 
 /// A staff account as the console lists it, with the roles it holds on the units listed for.
@@ -113,6 +114,53 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Gives the volunteer's account a new password and ends every session it has open, in one
+    /// transaction with its audit entry, which names the `actor` (none when the volunteer did it
+    /// themselves) and the `channel` that vouched for them. Answers how many sessions ended.
+    pub async fn reset_password(
+        &self,
+        volunteer: &Volunteer,
+        password_hash: &str,
+        actor: Option<i64>,
+        channel: &str,
+    ) -> Result<u64> {
+        let mut tx = self.db.begin().await?;
+        let now = Utc::now();
+        let changed = query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(volunteer.id)
+            .execute(&mut tx)
+            .await?;
+        if changed == 0 {
+            return Err(Error::NotFound("volunteer"));
+        }
+        let ended = query(
+            "UPDATE sessions SET ended_at = $1
+             WHERE user_id = $2 AND ended_at IS NULL AND expires_at > $1",
+        )
+        .bind(now)
+        .bind(volunteer.id)
+        .execute(&mut tx)
+        .await?;
+        let after = serde_json::json!({"channel": channel, "sessions_ended": ended});
+        audit(
+            &mut tx,
+            NewAudit {
+                actor_id: actor,
+                action: "reset_password",
+                entity: "volunteer",
+                entity_id: volunteer.id.to_string(),
+                unit_id: Some(volunteer.community_id),
+                unit_path: Some(&volunteer.community_path),
+                before: None,
+                after: Some(after),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ended)
     }
 
     pub async fn add_grant(
