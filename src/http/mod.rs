@@ -18,6 +18,7 @@ mod health;
 mod ledger;
 mod notice;
 mod pages;
+mod password_reset;
 mod render;
 mod reports;
 mod rewards;
@@ -71,6 +72,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(units::router())
         .merge(users::router())
         .merge(volunteers::router())
+        .merge(password_reset::router())
         .merge(audit::router())
         .merge(activities::router())
         .merge(check_in::router())
