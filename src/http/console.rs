@@ -35,6 +35,7 @@ mod my_volunteers;
 mod new_activity;
 mod new_volunteer;
 pub mod paging;
+mod password_reset;
 mod rewards;
 mod scope;
 mod selection;
@@ -81,6 +82,7 @@ pub const TEXT_SECTIONS: &[&[Text]] = &[
     volunteers::TEXTS,
     volunteer::TEXTS,
     new_volunteer::TEXTS,
+    password_reset::TEXTS,
     import::TEXTS,
     audit::TEXTS,
     rewards::TEXTS,
@@ -188,6 +190,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/console/volunteers/{id}/social-worker",
             post(volunteer::assign_social_worker),
+        )
+        .route(
+            "/console/volunteers/{id}/password",
+            get(password_reset::form).post(password_reset::reset),
         )
         .route("/console/my-volunteers", get(my_volunteers::my_volunteers))
         .route("/console/audit", get(audit::audit_log))

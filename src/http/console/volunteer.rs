@@ -4,12 +4,14 @@
 //! then the number shown once and written to the audit log, exactly as
 //! `GET /api/v1/volunteers/{id}/id-number`.
 //! The volunteer's social worker 社工 shows there too, and a social worker or admin over the
-//! volunteer's community may change it, as `PUT /api/v1/volunteers/{id}/social_worker`.
+//! volunteer's community may change it, as `PUT /api/v1/volunteers/{id}/social_worker`. An admin
+//! of the community finds there the way to reset a forgotten password (`password_reset`).
 
 use super::volunteers::this_year;
 use super::{NoFields, StaffForm, StaffVisit, head, see_other};
 use crate::app::AppState;
 use crate::app::backbone::BackboneView;
+use crate::app::password_reset::{InPerson, PasswordResetChannel};
 use crate::app::profiles::{self, may_reveal_id_number};
 use crate::app::social_workers::{self, may_assign};
 use crate::domain::hours::hours;
@@ -110,6 +112,8 @@ struct ProfilePage {
     /// empty when they may not assign one.
     social_workers: Vec<(i64, String, bool)>,
     may_assign: bool,
+    /// Whether the caller may reset the volunteer's password.
+    may_reset_password: bool,
     refused: Option<String>,
 }
 
@@ -195,6 +199,7 @@ async fn render(
             .date_naive()
             .to_string(),
         may_reveal: may_reveal_id_number(caller, &v).is_ok(),
+        may_reset_password: InPerson { admin: caller }.vouch_for(&v).is_ok(),
         social_worker: assignment.map(|a| a.social_worker_name),
         social_workers,
         may_assign,
