@@ -1,12 +1,13 @@
 //! The unit tree's changes, one way for the API and the console: adding a street or a community
 //! under the unit above it, setting a community's resident population 常住人口 for a year, and
 //! registering an organisation to a community. The caller's role on the unit is checked before
-//! (`http::access::scoped_unit`); these check what is asked and store it, audited.
+//! (`http::access::scoped_unit`); these check what is asked and store it, audited. And the one
+//! view of the tree anyone may read: the streets and their communities a volunteer chooses from.
 
 use super::AppState;
 use crate::domain::roles::Caller;
 use crate::domain::text::NAME;
-use crate::domain::units::{OrganisationType, UnitKind};
+use crate::domain::units::{OrganisationType, UnitKind, tree_order};
 use crate::error::codes::{
     INVALID_KIND, INVALID_ORG_TYPE, INVALID_PARENT, INVALID_POPULATION, INVALID_YEAR,
     NOT_A_COMMUNITY,
@@ -129,4 +130,38 @@ pub async fn create_organisation(
         .store
         .create_organisation(unit, &new.name, new.org_type, Some(caller.user_id))
         .await
+}
+
+/// A street 街道 with its communities 社区, in the order they were added.
+pub struct Street {
+    pub unit: Unit,
+    pub communities: Vec<Unit>,
+}
+
+/// Every street that has a community, with its communities: what a volunteer registering picks
+/// their home community from. Names and ids only, which are no secret.
+pub async fn streets_with_communities(state: &AppState) -> Result<Vec<Street>> {
+    let Some(district) = state.store.root_unit().await? else {
+        return Ok(Vec::new());
+    };
+    let mut units = state.store.units_within(&[district.path]).await?;
+    units.sort_by_cached_key(|u| tree_order(&u.path));
+    let mut streets: Vec<Street> = Vec::new();
+    // In tree order each community comes right after its street and the street's other ones.
+    for unit in units {
+        match unit.kind {
+            UnitKind::Street => streets.push(Street {
+                unit,
+                communities: Vec::new(),
+            }),
+            UnitKind::Community => {
+                if let Some(street) = streets.last_mut() {
+                    street.communities.push(unit);
+                }
+            }
+            UnitKind::District => {}
+        }
+    }
+    streets.retain(|s| !s.communities.is_empty());
+    Ok(streets)
 }
