@@ -49,11 +49,21 @@ pub static PAGE_JS: Asset = Asset::new("page.js", JS, include_str!("../../assets
 pub static SCAN_JS: Asset = Asset::new("scan.js", JS, include_str!("../../assets/scan.js"));
 pub static DOOR_JS: Asset = Asset::new("door.js", JS, include_str!("../../assets/door.js"));
 pub static ME_JS: Asset = Asset::new("me.js", JS, include_str!("../../assets/me.js"));
+pub static REGISTER_JS: Asset =
+    Asset::new("register.js", JS, include_str!("../../assets/register.js"));
 pub static CONSOLE_JS: Asset =
     Asset::new("console.js", JS, include_str!("../../assets/console.js"));
 
 /// The assets served under `/assets/`.
-static SERVED: [&Asset; 6] = [&APP_CSS, &PAGE_JS, &SCAN_JS, &DOOR_JS, &ME_JS, &CONSOLE_JS];
+static SERVED: [&Asset; 7] = [
+    &APP_CSS,
+    &PAGE_JS,
+    &SCAN_JS,
+    &DOOR_JS,
+    &ME_JS,
+    &REGISTER_JS,
+    &CONSOLE_JS,
+];
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/assets/{name}", get(asset))

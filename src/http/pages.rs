@@ -1,11 +1,12 @@
-//! Server-rendered pages: the phone page a scanned QR code opens, the volunteer's own page, and
-//! the organizer's door screen with the rotating code. Each is a template of `templates/` filled
-//! in by its script of `assets/`; Simplified Chinese by default, English with `?lang=en` or an
-//! English-first `Accept-Language`.
+//! Server-rendered pages: the phone page a scanned QR code opens, the volunteer's own page, the
+//! registration page, and the organizer's door screen with the rotating code. Each is a template
+//! of `templates/` filled in by its script of `assets/`; Simplified Chinese by default, English
+//! with `?lang=en` or an English-first `Accept-Language`.
 //!
 //! A page names only what its visitor may see, and takes a session that has ended as none: it then
 //! shows its login form.
 
+mod register;
 pub(crate) mod texts;
 
 use super::access::run_activity;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/s/{code}", get(scan_page))
         .route("/activities/{id}/display", get(door_screen))
         .route("/me", get(my_page))
+        .route("/register", get(register::register_page))
         .route("/", get(landing))
 }
 

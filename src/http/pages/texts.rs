@@ -72,6 +72,7 @@ fn all_texts() -> impl Iterator<Item = &'static Text> {
     let console = crate::http::console::TEXT_SECTIONS;
     TEXTS
         .iter()
+        .chain(super::register::TEXTS)
         .chain(crate::http::notice::TEXTS)
         .chain(console.iter().flat_map(|section| section.iter()))
 }
