@@ -85,5 +85,8 @@ async function load() {
   reports.forEach(r => row($('reports'), [[r.created_at.slice(0, 10)], [r.message], [T['report_' + r.status] || r.status, 'h']]));
 }
 
+// The ways in for someone with no account yet, or who forgot the password.
+text('register-link', T.register_link);
+text('forgot-password', T.forgot_password);
 onLogIn('phone', load, status => text('login-error', loginRefusal(status, T.login_failed)));
 load();

@@ -80,6 +80,9 @@ $('login-title').textContent = T.login_title;
 $('phone-label').textContent = T.phone;
 $('password-label').textContent = T.password;
 $('login-button').textContent = T.login;
+// A stranger registers first, then comes back here, logged in, to have this scan recorded.
+$('register-link').textContent = T.register_link;
+$('register-link').href = '/register?next=' + encodeURIComponent('/s/' + DATA.code);
 $('retry').textContent = T.retry;
 $('retry').onclick = scan;
 $('login-form').onsubmit = async e => {
