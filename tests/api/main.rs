@@ -48,6 +48,7 @@ mod redemptions;
 mod registration;
 mod registration_by_staff;
 mod registration_limits;
+mod registration_page;
 mod rewards;
 mod scans;
 mod security_headers;

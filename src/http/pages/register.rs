@@ -258,6 +258,34 @@ fn next_page(asked: &str) -> &str {
 mod tests {
     use super::next_page;
     use crate::domain::qr;
+    use crate::error::codes::{
+        CONSENT_REQUIRED, DUPLICATE_ID_NUMBER, DUPLICATE_PHONE, INVALID_COMMUNITY,
+        INVALID_ID_NUMBER, INVALID_NAME, INVALID_PHONE, INVALID_TAGS, TOO_MANY_ATTEMPTS,
+        WEAK_PASSWORD,
+    };
+    use crate::http::pages::texts::Lang;
+
+    /// The page's script shows `register_<code>` for each refusal of `POST /api/v1/volunteers`.
+    #[test]
+    fn every_refusal_of_a_registration_has_its_own_words() {
+        let refusals = [
+            INVALID_NAME,
+            INVALID_ID_NUMBER,
+            DUPLICATE_ID_NUMBER,
+            INVALID_PHONE,
+            DUPLICATE_PHONE,
+            WEAK_PASSWORD,
+            INVALID_COMMUNITY,
+            INVALID_TAGS,
+            CONSENT_REQUIRED,
+            TOO_MANY_ATTEMPTS,
+        ];
+        for lang in [Lang::Zh, Lang::En] {
+            for code in refusals {
+                assert_ne!(lang.text(&format!("register_{code}")), "", "{code}");
+            }
+        }
+    }
 
     #[test]
     fn only_a_scan_page_or_the_volunteers_own_page_comes_next() {
