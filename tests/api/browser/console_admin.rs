@@ -5,8 +5,8 @@
 //! row is refused. Each step is checked on the page and in what the API then answers.
 
 use super::{
-    DESKTOP, PHONE, Screen, assert_fits, assert_policy_kept, click, element, log_in, open_browser,
-    start_driver, text_of, type_into, wait_for_text,
+    DESKTOP, PHONE, Screen, assert_fits, assert_policy_kept, choose, click, element, log_in,
+    open_browser, start_driver, text_of, type_into, wait_for_text,
 };
 use crate::both_backends;
 use crate::support::{
@@ -33,15 +33,6 @@ async fn a_unit_admins_day_at_a_desk(app: TestApp) {
 const STREET_ADMIN: &str = "street-admin";
 /// The organizer's account the street admin creates.
 const NEW_ORGANIZER: &str = "organizer-b";
-
-/// Picks the option `value` of the select `css` picks.
-async fn choose(browser: &Client, css: &str, value: &str) {
-    element(browser, css)
-        .await
-        .select_by_value(value)
-        .await
-        .unwrap();
-}
 
 /// The element `id` of the next page, once it has opened.
 async fn arrival(browser: &Client, id: &str) -> Element {

@@ -7,6 +7,7 @@ mod console;
 mod console_admin;
 mod console_pages;
 mod crafted_text;
+mod registration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
@@ -256,6 +257,15 @@ async fn element(browser: &Client, css: &str) -> fantoccini::elements::Element {
 /// Clicks the element `css` picks.
 async fn click(browser: &Client, css: &str) {
     element(browser, css).await.click().await.unwrap();
+}
+
+/// Picks the option `value` of the select `css` picks.
+async fn choose(browser: &Client, css: &str, value: &str) {
+    element(browser, css)
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap();
 }
 
 /// Types `text` into the field `css` picks.
