@@ -67,8 +67,8 @@ function refused(status, answer) {
 /** Logs in as the volunteer just registered and goes on; if that fails, the next page's own
  *  login form is the way in. */
 async function logInAndGoOn(phone, password) {
-  const r = await postJson('/api/v1/auth/login', {login: phone, password});
-  if (r.ok) {
+  const r = await postJson('/api/v1/auth/login', {login: phone, password}).catch(() => null);
+  if (r && r.ok) {
     location.replace(DATA.next);
     return;
   }
