@@ -5,8 +5,8 @@ const text = (id, v) => { $(id).textContent = v; };
   ['title', 'me_title'], ['phone-label', 'phone'], ['password-label', 'password'],
   ['login-button', 'log_in'], ['l-year', 'year_hours'], ['l-life', 'lifetime'], ['l-stars', 'stars'],
   ['l-points', 'points'], ['l-study', 'study'], ['l-records', 'records'], ['l-reports', 'reports'],
-  ['activities-link', 'signup_browse'],
 ].forEach(([id, k]) => text(id, T[k]));
+text('activities-link', T.signup_browse);
 
 /** Appends a row of `[text, class]` cells. */
 function row(table, cells) {
