@@ -53,6 +53,7 @@ mod scans;
 mod security_headers;
 mod selection_review;
 mod selections;
+mod signups;
 mod social_workers;
 mod staff_accounts;
 mod staff_logins_and_phones;

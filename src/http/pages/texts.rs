@@ -73,6 +73,7 @@ fn all_texts() -> impl Iterator<Item = &'static Text> {
     TEXTS
         .iter()
         .chain(crate::http::notice::TEXTS)
+        .chain(crate::http::activity_pages::TEXTS)
         .chain(console.iter().flat_map(|section| section.iter()))
 }
 
