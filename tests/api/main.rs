@@ -52,6 +52,7 @@ mod rewards;
 mod scans;
 mod security_headers;
 mod selection_review;
+mod selection_year;
 mod selections;
 mod signups;
 mod social_workers;
