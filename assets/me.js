@@ -7,6 +7,7 @@ const text = (id, v) => { $(id).textContent = v; };
   ['l-points', 'points'], ['l-study', 'study'], ['l-awards', 'awards'], ['l-records', 'records'],
   ['l-reports', 'reports'],
 ].forEach(([id, k]) => text(id, T[k]));
+text('activities-link', T.signup_browse);
 
 /** Appends a row of `[text, class]` cells and answers it. */
 function row(table, cells) {

@@ -58,7 +58,8 @@ async function scan() {
   }
   if (status === 200) {
     $('title').textContent = b.activity_title;
-    const note = (b.changed ? '' : T.repeat) + (b.outside_geofence ? ' ' + T.outside_geofence : '');
+    const note = (b.changed ? '' : T.repeat) + (b.outside_geofence ? ' ' + T.outside_geofence : '')
+      + (b.without_signup ? ' ' + T.scan_without_signup : '');
     if (b.state === 'checked_in') {
       show('ok', T.checked_in + ' ' + hhmm(b.checked_in_at) + ' · ' + b.activity_title, '', note);
     } else {

@@ -44,6 +44,7 @@ async fn crowded_activity(state: &AppState, community: i64, volunteers: &[i64]) 
         capacity: None,
         geofence: None,
         qr_mode: QrMode::Static,
+        signup_required: false,
     };
     let activity = state
         .store
@@ -54,6 +55,7 @@ async fn crowded_activity(state: &AppState, community: i64, volunteers: &[i64]) 
         activity_id: activity.id,
         window,
         capacity: None,
+        signup_required: false,
         geofence: None,
         volunteer_id,
         at,

@@ -116,6 +116,7 @@ async fn seed(state: &AppState, n: usize) -> (String, Vec<String>) {
         capacity: None,
         geofence: None,
         qr_mode: QrMode::Static,
+        signup_required: false,
     };
     let activity = store
         .create_activity(community.id, &fields, b"bench secret", organizer)

@@ -29,6 +29,8 @@ pub struct ActivityDraft {
     pub person_in_charge: Option<String>,
     pub capacity: Option<i32>,
     pub geofence: Option<Geofence>,
+    /// Whether volunteers sign up first 需报名.
+    pub signup_required: bool,
 }
 
 impl ActivityDraft {
@@ -81,6 +83,7 @@ impl ActivityDraft {
             capacity: self.capacity,
             geofence,
             qr_mode: self.qr_mode,
+            signup_required: self.signup_required,
         })
     }
 }
@@ -103,7 +106,7 @@ pub async fn create(
 }
 
 /// Replaces the fields of `activity` (its unit stays); a cancelled one cannot be edited. Scans see
-/// the change at once.
+/// the change at once; places a raised capacity frees go to the waiting list.
 pub async fn update(
     state: &AppState,
     caller: &Caller,

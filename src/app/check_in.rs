@@ -93,6 +93,7 @@ pub async fn scan(
             activity_id: activity.id,
             window: activity.window(),
             capacity: activity.capacity,
+            signup_required: activity.signup_required,
             geofence: activity.geofence(),
             volunteer_id,
             at: now,

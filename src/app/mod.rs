@@ -20,6 +20,7 @@ pub mod scan_batcher;
 pub mod selection_review;
 pub mod selections;
 pub mod sessions;
+pub mod signups;
 pub mod social_workers;
 pub mod staff;
 pub mod targets;

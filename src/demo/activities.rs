@@ -52,6 +52,7 @@ pub(super) fn fields(rng: &mut StdRng, community: &Unit, window: Window) -> Acti
         } else {
             QrMode::Rotating
         },
+        signup_required: false,
     }
 }
 
@@ -66,6 +67,7 @@ fn scan(
         activity_id: activity,
         window,
         capacity: None,
+        signup_required: false,
         geofence: None,
         volunteer_id,
         at,

@@ -14,6 +14,7 @@ pub mod qr;
 pub mod roles;
 pub mod selection;
 pub mod selection_review;
+pub mod signup;
 pub mod social_workers;
 pub mod spreadsheet;
 pub mod targets;

@@ -51,6 +51,12 @@ pub fn child_path(parent_path: &str, id: i64) -> String {
     format!("{parent_path}{id}/")
 }
 
+/// The path of the unit above the one at `path`: `/1/4/` for `/1/4/17/`.
+pub fn parent_path(path: &str) -> &str {
+    let inner = path.strip_suffix('/').unwrap_or(path);
+    inner.rfind('/').map_or("", |end| &path[..=end])
+}
+
 /// The ids along a unit's path, from the district down: units sorted by it stand each after the
 /// one above it, siblings in the order they were added (paths themselves compare as text, so
 /// `/1/10/` would come before `/1/9/`).
@@ -89,6 +95,13 @@ impl OrganisationType {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_parent_path_drops_the_last_id() {
+        assert_eq!(parent_path("/1/4/17/"), "/1/4/");
+        assert_eq!(parent_path("/1/"), "/");
+        assert_eq!(parent_path(&child_path("/1/4/", 17)), "/1/4/");
+    }
 
     #[test]
     fn kinds_nest_district_street_community() {

@@ -43,6 +43,9 @@ pub const SELECTION_NOT_DRAFT: &str = "selection_not_draft";
 pub const SELECTION_NOT_IN_NOTICE: &str = "selection_not_in_notice";
 pub const NOTICE_RUNNING: &str = "notice_running";
 pub const OBJECTIONS_OPEN: &str = "objections_open";
+pub const ALREADY_SIGNED_UP: &str = "already_signed_up";
+pub const RECRUITMENT_CLOSED: &str = "recruitment_closed";
+pub const ACTIVITY_STARTED: &str = "activity_started";
 
 // 422: the request is readable but its content is not acceptable.
 pub const INVALID_BODY: &str = "invalid_body";

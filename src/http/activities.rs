@@ -63,6 +63,9 @@ pub struct ActivityBody {
     person_in_charge: Option<String>,
     capacity: Option<i32>,
     geofence: Option<GeofenceBody>,
+    /// Whether volunteers sign up first 需报名 (a check-in without a place is then flagged).
+    #[serde(default)]
+    signup_required: bool,
 }
 
 impl ActivityBody {
@@ -83,6 +86,7 @@ impl ActivityBody {
                 lon: g.lon,
                 radius_m: g.radius_m,
             }),
+            signup_required: self.signup_required,
         }
     }
 }

@@ -45,6 +45,8 @@ pub struct ScanAnswer {
     hours: Option<Decimal>,
     /// The phone's position was outside the activity's geofence (recorded, not refused).
     outside_geofence: bool,
+    /// Checked in without a confirmed sign-up where sign-up is required (recorded, not refused).
+    without_signup: bool,
     /// False when the scan repeated one made a moment ago and nothing changed.
     changed: bool,
 }
@@ -84,6 +86,7 @@ fn answer(r: Recorded) -> ScanAnswer {
         credited_minutes: a.credited_minutes,
         hours: a.credited_minutes.map(|m| hours(i64::from(m))),
         outside_geofence: a.outside_geofence,
+        without_signup: a.without_signup,
         changed: r.changed,
     }
 }

@@ -161,6 +161,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/console/activities/{id}/reviews", post(activity::review))
         .route(
+            "/console/activities/{id}/recruitment",
+            post(activity::recruitment),
+        )
+        .route(
             "/console/activities/{id}/manual-entries",
             get(manual_entry::form).post(manual_entry::record),
         )

@@ -6,6 +6,7 @@
 
 mod access;
 mod activities;
+mod activity_pages;
 mod assets;
 mod audit;
 mod auth;
@@ -25,6 +26,7 @@ mod rewards;
 mod security_headers;
 mod selection_review;
 mod selections;
+mod signups;
 mod social_workers;
 mod targets;
 mod trainings;
@@ -86,6 +88,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(trainings::router())
         .merge(certificates::router())
         .merge(social_workers::router())
+        .merge(signups::router())
         .split_for_parts()
 }
 
@@ -99,6 +102,7 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(pages::router())
         .merge(notice::router())
+        .merge(activity_pages::router())
         .merge(console::router())
         .merge(assets::router())
         .route(

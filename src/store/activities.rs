@@ -1,9 +1,10 @@
 //! Activities and the attendances that scans create.
 
-use super::db::{Query, Tx, query, query_as, query_scalar};
-use super::{Store, audit};
+use super::db::{Backend, Query, Tx, query, query_as, query_scalar};
+use super::{Store, audit, signups};
 use crate::domain::attendance::{ActivityStatus, AttendanceState, Geofence, Window};
 use crate::domain::qr::QrMode;
+use crate::domain::signup::Recruitment;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -25,6 +26,8 @@ pub struct ActivityFields {
     pub capacity: Option<i32>,
     pub geofence: Option<Geofence>,
     pub qr_mode: QrMode,
+    /// Whether volunteers sign up first 需报名: a check-in without a place is then flagged.
+    pub signup_required: bool,
 }
 
 impl ActivityFields {
@@ -59,6 +62,10 @@ pub struct Activity {
     #[sqlx(try_from = "String")]
     #[schema(value_type = String)]
     pub status: ActivityStatus,
+    /// Whether volunteers sign up first 需报名: a check-in without a place is then flagged.
+    pub signup_required: bool,
+    /// Whether it takes sign-ups (until its start): its organizer may close and reopen them.
+    pub recruitment_open: bool,
     #[serde(skip)]
     pub qr_secret: Vec<u8>,
     #[serde(skip)]
@@ -91,6 +98,15 @@ impl Activity {
     pub fn is_cancelled(&self) -> bool {
         self.status == ActivityStatus::Cancelled
     }
+
+    pub fn recruitment(&self) -> Recruitment {
+        Recruitment {
+            cancelled: self.is_cancelled(),
+            open: self.recruitment_open,
+            starts_at: self.starts_at,
+            capacity: self.capacity,
+        }
+    }
 }
 
 /// One scan to record: a verified code, the volunteer and where the phone was.
@@ -99,6 +115,8 @@ pub struct Scan {
     pub activity_id: i64,
     pub window: Window,
     pub capacity: Option<i32>,
+    /// A check-in without a confirmed sign-up is flagged.
+    pub signup_required: bool,
     pub geofence: Option<Geofence>,
     pub volunteer_id: i64,
     pub at: DateTime<Utc>,
@@ -125,6 +143,8 @@ pub struct AttendanceSnapshot {
     pub checked_out_at: Option<DateTime<Utc>>,
     pub credited_minutes: Option<i32>,
     pub outside_geofence: bool,
+    /// Checked in without a confirmed sign-up where sign-up is required (recorded, not refused).
+    pub without_signup: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -200,7 +220,7 @@ pub(crate) fn activity_audit<'a>(
 const ACTIVITY: &str =
     "SELECT a.id, a.unit_id, a.title, a.place, a.content, a.category, a.organiser,
     a.person_in_charge, a.starts_at, a.ends_at, a.capacity, a.geo_lat, a.geo_lon, a.geo_radius_m,
-    a.qr_mode, a.status, a.qr_secret, u.path AS unit_path
+    a.qr_mode, a.status, a.signup_required, a.recruitment_open, a.qr_secret, u.path AS unit_path
     FROM activities a JOIN units u ON u.id = a.unit_id";
 
 async fn activity_in(tx: &mut Tx, id: i64) -> Result<Activity> {
@@ -211,7 +231,26 @@ async fn activity_in(tx: &mut Tx, id: i64) -> Result<Activity> {
         .ok_or(Error::NotFound("activity"))
 }
 
-/// Binds what an organizer says about an activity as `$1` to `$13`, in column order.
+/// The activity, locked until the transaction ends: its sign-ups, and the check-ins of a limited
+/// one, take turns (SQLite's single writer does it already). The scan batch takes the same lock.
+pub async fn lock_activity(tx: &mut Tx, id: i64) -> Result<Activity> {
+    let lock = match tx.backend() {
+        Backend::Postgres => " FOR UPDATE OF a",
+        Backend::Sqlite => "",
+    };
+    query_as(format!("{ACTIVITY} WHERE a.id = $1{lock}"))
+        .bind(id)
+        .fetch_optional(tx)
+        .await?
+        .ok_or(Error::NotFound("activity"))
+}
+
+/// The columns [`with_fields`] binds, in its order.
+pub(super) const FIELD_COLUMNS: &str = "title, place, content, category, organiser,
+    person_in_charge, starts_at, ends_at, capacity, geo_lat, geo_lon, geo_radius_m, qr_mode,
+    signup_required";
+
+/// Binds what an organizer says about an activity as `$1` to `$14`, the [`FIELD_COLUMNS`].
 pub(super) fn with_fields<O>(q: Query<O>, f: &ActivityFields) -> Query<O> {
     let (lat, lon, radius) = f.geofence_columns();
     q.bind(&f.title)
@@ -227,6 +266,7 @@ pub(super) fn with_fields<O>(q: Query<O>, f: &ActivityFields) -> Query<O> {
         .bind(lon)
         .bind(radius)
         .bind(f.qr_mode.as_str())
+        .bind(f.signup_required)
 }
 
 impl Store {
@@ -239,13 +279,11 @@ impl Store {
     ) -> Result<Activity> {
         let mut tx = self.db.begin().await?;
         let id: i64 = with_fields(
-            query_scalar(
-                "INSERT INTO activities (title, place, content, category, organiser, person_in_charge,
-                     starts_at, ends_at, capacity, geo_lat, geo_lon, geo_radius_m, qr_mode,
-                     unit_id, qr_secret, created_by, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-                 RETURNING id",
-            ),
+            query_scalar(format!(
+                "INSERT INTO activities ({FIELD_COLUMNS}, unit_id, qr_secret, created_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                 RETURNING id"
+            )),
             f,
         )
         .bind(unit_id)
@@ -267,6 +305,7 @@ impl Store {
             .await?)
     }
 
+    /// Replaces the activity's fields; places a raised capacity frees go to the waiting list.
     pub async fn update_activity(
         &self,
         id: i64,
@@ -274,13 +313,14 @@ impl Store {
         actor: i64,
     ) -> Result<Activity> {
         let mut tx = self.db.begin().await?;
-        let before = activity_in(&mut tx, id).await?;
+        let before = lock_activity(&mut tx, id).await?;
         with_fields(
             query(
                 "UPDATE activities SET title = $1, place = $2, content = $3, category = $4,
                      organiser = $5, person_in_charge = $6, starts_at = $7, ends_at = $8, capacity = $9,
-                     geo_lat = $10, geo_lon = $11, geo_radius_m = $12, qr_mode = $13
-                 WHERE id = $14",
+                     geo_lat = $10, geo_lon = $11, geo_radius_m = $12, qr_mode = $13,
+                     signup_required = $14
+                 WHERE id = $15",
             ),
             f,
         )
@@ -293,21 +333,47 @@ impl Store {
             activity_audit(&after, actor, "update", Some(&before)),
         )
         .await?;
+        signups::fill_places(&mut tx, &after, actor).await?;
         tx.commit().await?;
         Ok(after)
     }
 
     pub async fn cancel_activity(&self, id: i64, actor: i64) -> Result<Activity> {
+        let set = query("UPDATE activities SET status = 'cancelled' WHERE id = $1");
+        self.change_activity(id, actor, "cancel", set).await
+    }
+
+    /// Opens or closes the activity's recruitment.
+    pub async fn set_recruitment(&self, id: i64, open: bool, actor: i64) -> Result<Activity> {
+        let (action, set) = if open {
+            (
+                "open_recruitment",
+                "UPDATE activities SET recruitment_open = TRUE WHERE id = $1",
+            )
+        } else {
+            (
+                "close_recruitment",
+                "UPDATE activities SET recruitment_open = FALSE WHERE id = $1",
+            )
+        };
+        self.change_activity(id, actor, action, query(set)).await
+    }
+
+    /// Runs `set` (which binds the activity's id as `$1`) and audits it as `action`.
+    async fn change_activity(
+        &self,
+        id: i64,
+        actor: i64,
+        action: &'static str,
+        set: Query<()>,
+    ) -> Result<Activity> {
         let mut tx = self.db.begin().await?;
         let before = activity_in(&mut tx, id).await?;
-        query("UPDATE activities SET status = 'cancelled' WHERE id = $1")
-            .bind(id)
-            .execute(&mut tx)
-            .await?;
+        set.bind(id).execute(&mut tx).await?;
         let after = activity_in(&mut tx, id).await?;
         audit(
             &mut tx,
-            activity_audit(&after, actor, "cancel", Some(&before)),
+            activity_audit(&after, actor, action, Some(&before)),
         )
         .await?;
         tx.commit().await?;

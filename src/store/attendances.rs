@@ -21,7 +21,7 @@ struct Forgotten {
 
 /// The columns of an [`AttendanceRow`], from `attendances a JOIN volunteers v`.
 const ROW_COLUMNS: &str = "a.id, a.state, a.checked_in_at, a.checked_out_at, a.credited_minutes,
-    a.outside_geofence, a.volunteer_id, v.volunteer_no, v.name, a.in_lat, a.in_lon, a.out_lat,
+    a.outside_geofence, a.without_signup, a.volunteer_id, v.volunteer_no, v.name, a.in_lat, a.in_lon, a.out_lat,
     a.out_lon, a.review, a.review_reason, a.fraudulent,
     (SELECT ev.rating FROM evaluations ev WHERE ev.attendance_id = a.id ORDER BY ev.id DESC LIMIT 1)
         AS evaluation";

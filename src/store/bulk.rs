@@ -3,7 +3,7 @@
 //! entry. Only the demo uses them, on a database it fills itself: they look nothing up before
 //! writing, so a row that clashes with one already stored fails its whole transaction.
 
-use super::activities::{Activity, ActivityFields, activity_audit, with_fields};
+use super::activities::{Activity, ActivityFields, FIELD_COLUMNS, activity_audit, with_fields};
 use super::db::many::{insert, insert_returning};
 use super::db::{Backend, Tx, query};
 use super::ledger::NewEntry;
@@ -199,23 +199,18 @@ impl Bulk {
         actor: i64,
     ) -> Result<Vec<Activity>> {
         let now = Utc::now();
-        let ids: Vec<(i64,)> = insert_returning(
-            &mut self.tx,
-            "INSERT INTO activities (title, place, content, category, organiser, person_in_charge,
-                 starts_at, ends_at, capacity, geo_lat, geo_lon, geo_radius_m, qr_mode,
-                 unit_id, qr_secret, created_by, created_at)",
-            "RETURNING id",
-            17,
-            new,
-            |q, a| {
+        let head = format!(
+            "INSERT INTO activities ({FIELD_COLUMNS}, unit_id, qr_secret, created_by, created_at)"
+        );
+        let ids: Vec<(i64,)> =
+            insert_returning(&mut self.tx, &head, "RETURNING id", 18, new, |q, a| {
                 with_fields(q, &a.fields)
                     .bind(a.unit.id)
                     .bind(&a.qr_secret[..])
                     .bind(actor)
                     .bind(now)
-            },
-        )
-        .await?;
+            })
+            .await?;
         let ids = in_insertion_order(ids.into_iter().map(|(id,)| id).collect());
         let activities: Vec<Activity> = ids
             .into_iter()
@@ -240,6 +235,8 @@ impl Bulk {
                     geo_radius_m,
                     qr_mode: f.qr_mode,
                     status: ActivityStatus::Scheduled,
+                    signup_required: f.signup_required,
+                    recruitment_open: true,
                     qr_secret: a.qr_secret.to_vec(),
                     unit_path: a.unit.path.clone(),
                 }

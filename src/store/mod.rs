@@ -22,6 +22,7 @@ mod model;
 pub mod rewards;
 pub mod selection_reviews;
 pub mod selections;
+pub mod signups;
 pub mod social_workers;
 pub mod targets;
 pub mod trainings;

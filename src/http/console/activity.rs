@@ -3,16 +3,19 @@
 //! the page is open, and the organizer's review of them — confirm every checked-out attendance,
 //! or confirm, adjust (minutes and a reason) or reject (a reason, perhaps marked fraudulent) one —
 //! through the same use case and access check as `POST /api/v1/activities/{id}/confirmations`,
-//! all or nothing. The attendances also download as a CSV file.
+//! all or nothing. The attendances also download as a CSV file. The page also lists the
+//! activity's sign-ups 报名 and opens or closes its recruitment, as the API does.
 
 use super::paging::{ListQuery, Pager};
-use super::{StaffForm, StaffVisit, head, see_other};
+use super::{StaffForm, StaffVisit, head, see_other, to_activity};
 use crate::app::AppState;
 use crate::app::ledger::{Evaluation, ReviewRequest, review_as_asked};
+use crate::app::signups;
 use crate::domain::attendance::AttendanceState;
 use crate::domain::evaluation::Rating;
 use crate::domain::ledger::Review;
 use crate::domain::roles::Role;
+use crate::domain::signup::SignupState;
 use crate::domain::text::REASON;
 use crate::error::codes::{INVALID_FIELD, INVALID_RATING};
 use crate::error::{Error, Result};
@@ -22,6 +25,7 @@ use crate::http::pages::texts::{Lang, Text};
 use crate::http::render::{Head, csv_file, page};
 use crate::store::activities::{Activity, AttendanceRow};
 use crate::store::attendances::{AttendanceCounts, AttendanceFilter};
+use crate::store::signups::SignupRow;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -58,6 +62,24 @@ pub const TEXTS: &[Text] = &[
     ("csv_outside_fence", "签到位置异常", "Outside the area"),
     ("csv_review", "确认结果", "Review"),
     ("csv_review_reason", "原因", "Reason"),
+    ("csv_without_signup", "未报名签到", "Without sign-up"),
+    (
+        "without_signup",
+        "未报名签到（本活动需报名）",
+        "checked in without signing up (sign-up required)",
+    ),
+    ("signups_heading", "报名情况", "Sign-ups"),
+    (
+        "signups_optional",
+        "无需报名：志愿者可报名预留名额，也可直接签到。",
+        "Sign-up optional: volunteers may keep a place or just come.",
+    ),
+    ("recruitment_open", "报名进行中", "Taking sign-ups"),
+    ("recruitment_closed", "报名已截止", "Sign-ups closed"),
+    ("close_recruitment", "截止报名", "Close sign-ups"),
+    ("open_recruitment", "重新开放报名", "Reopen sign-ups"),
+    ("signups_position", "序号", "No."),
+    ("signups_checked_in", "签到", "Check-in"),
 ];
 
 #[derive(Template)]
@@ -77,6 +99,17 @@ struct ActivityPage {
     pager: Pager,
     /// Why the last review was refused; nothing was changed.
     refused: Option<String>,
+    signups: Vec<SignupRow>,
+}
+
+impl ActivityPage {
+    /// How many sign-ups hold a place.
+    fn confirmed(&self) -> usize {
+        self.signups
+            .iter()
+            .filter(|s| s.placed.state == SignupState::Confirmed)
+            .count()
+    }
 }
 
 /// `?show=all|present|to_review&q=…&page=N`: which attendances the page lists.
@@ -124,6 +157,7 @@ struct Row {
     times: String,
     minutes: Option<i32>,
     outside_geofence: bool,
+    without_signup: bool,
     /// A text key of the review (`confirmed`, `adjusted`, `rejected`), none while it waits.
     review: Option<String>,
     /// Checked out or closed, not yet reviewed: the row's review forms show.
@@ -150,6 +184,7 @@ fn row(r: AttendanceRow, zone: FixedOffset) -> Row {
         times: format!("{}–{out}", clock(a.checked_in_at, zone)),
         minutes: a.credited_minutes,
         outside_geofence: a.outside_geofence,
+        without_signup: a.without_signup,
         reviewable: r.review.is_none() && a.state != AttendanceState::CheckedIn,
         ratable: matches!(r.review.as_deref(), Some("confirmed" | "adjusted")),
         evaluation: r.evaluation.map(|e| format!("rating_{e}")),
@@ -181,6 +216,7 @@ async fn render(
     let pager = list.pager(&path, &mut found);
     let rows = found.into_iter().map(|r| row(r, zone)).collect();
     let counts = state.store.attendance_counts(activity.id).await?;
+    let signups = state.store.signups_of(activity.id).await?;
     let when = format!(
         "{}–{}",
         activity
@@ -201,6 +237,7 @@ async fn render(
         rows,
         pager,
         refused,
+        signups,
     };
     page(status, &view)
 }
@@ -249,6 +286,7 @@ pub async fn attendances_csv(
         "csv_outside_fence",
         "csv_review",
         "csv_review_reason",
+        "csv_without_signup",
     ]
     .map(|key| lang.text(key));
     let lines = rows.into_iter().map(|r| {
@@ -265,6 +303,7 @@ pub async fn attendances_csv(
             r.review
                 .map_or_else(String::new, |k| lang.text(&k).to_owned()),
             r.review_reason.unwrap_or_default(),
+            if a.without_signup { "1" } else { "" }.to_owned(),
         ]
     });
     csv_file(&format!("attendances-{id}.csv"), &header, lines)
@@ -372,4 +411,22 @@ pub async fn review(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The recruitment form: `open` is `true` to take sign-ups again, `false` to stop.
+#[derive(Deserialize)]
+pub struct RecruitmentForm {
+    open: bool,
+}
+
+/// Opens or closes the activity's recruitment and returns to its page.
+pub async fn recruitment(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    StaffForm { session, form, .. }: StaffForm<RecruitmentForm>,
+) -> Result<Response> {
+    let caller = &session.caller;
+    let activity = run_activity(&state, caller, id, &Role::ORGANIZERS).await?;
+    signups::set_recruitment(&state, caller, &activity, form.open).await?;
+    Ok(to_activity(id))
 }

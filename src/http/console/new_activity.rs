@@ -34,6 +34,11 @@ pub const TEXTS: &[Text] = &[
     ("fence_lon", "经度", "Longitude"),
     ("fence_radius", "半径（米）", "Radius (m)"),
     ("fence_here", "使用我当前的位置", "Use where I am now"),
+    (
+        "signup_required_label",
+        "需提前报名（未报名者仍可签到，但会被标记）",
+        "Volunteers sign up first (a check-in without a place is flagged)",
+    ),
 ];
 
 #[derive(Template)]
@@ -72,6 +77,8 @@ pub struct ActivityForm {
     fence_lat: String,
     fence_lon: String,
     fence_radius: String,
+    /// A checkbox: present when ticked.
+    signup_required: Option<String>,
 }
 
 impl ActivityForm {
@@ -96,6 +103,7 @@ impl ActivityForm {
             fence_lat: fence.map_or_else(String::new, |g| g.lat.to_string()),
             fence_lon: fence.map_or_else(String::new, |g| g.lon.to_string()),
             fence_radius: fence.map_or_else(String::new, |g| g.radius_m.to_string()),
+            signup_required: a.signup_required.then(|| "1".to_owned()),
         }
     }
 
@@ -156,6 +164,7 @@ impl ActivityForm {
             person_in_charge: optional(&self.person_in_charge),
             capacity,
             geofence: self.geofence()?,
+            signup_required: self.signup_required.is_some(),
         })
     }
 }

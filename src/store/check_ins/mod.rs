@@ -8,6 +8,7 @@ use super::Store;
 use super::activities::{AttendanceSnapshot, Scan, ScanOutcome};
 use super::db::{Tx, query_as, query_scalar};
 use crate::domain::attendance::{AttendanceState, Current, ScanDecision, credited_minutes, decide};
+use crate::domain::signup::admits_check_in;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 
@@ -25,9 +26,16 @@ struct Existing {
 /// path is a constant (prepared once per connection, never formatted per scan).
 macro_rules! snapshot {
     () => {
-        "id, state, checked_in_at, checked_out_at, credited_minutes, outside_geofence"
+        "id, state, checked_in_at, checked_out_at, credited_minutes, outside_geofence, without_signup"
     };
 }
+
+/// The places of an activity (`$1`) taken: by those checked in and by those holding a confirmed
+/// sign-up, each counted once.
+const TAKEN: &str = "SELECT COUNT(*) FROM (
+    SELECT volunteer_id FROM attendances WHERE activity_id = $1
+    UNION SELECT volunteer_id FROM signups WHERE activity_id = $1 AND state = 'confirmed'
+) AS taken";
 
 impl Store {
     /// Records a batch of scans in one transaction; one outcome per scan, in order.
@@ -82,20 +90,35 @@ async fn record_one(tx: &mut Tx, s: &Scan) -> Result<ScanOutcome> {
             })
         }
         ScanDecision::CheckIn => {
-            if let Some(capacity) = s.capacity {
-                let taken: i64 =
-                    query_scalar("SELECT COUNT(*) FROM attendances WHERE activity_id = $1")
+            let holds_place = if s.capacity.is_some() || s.signup_required {
+                let held: i64 = query_scalar(
+                    "SELECT COUNT(*) FROM signups
+                     WHERE activity_id = $1 AND volunteer_id = $2 AND state = 'confirmed'",
+                )
+                .bind(s.activity_id)
+                .bind(s.volunteer_id)
+                .one(&mut *tx)
+                .await?;
+                held > 0
+            } else {
+                false
+            };
+            let taken = match s.capacity {
+                Some(_) if !holds_place => {
+                    query_scalar(TAKEN)
                         .bind(s.activity_id)
                         .one(&mut *tx)
-                        .await?;
-                if taken >= i64::from(capacity) {
-                    return Ok(ScanOutcome::Full);
+                        .await?
                 }
+                _ => 0,
+            };
+            if !admits_check_in(s.capacity, taken, holds_place) {
+                return Ok(ScanOutcome::Full);
             }
             let attendance = query_as(concat!(
                 "INSERT INTO attendances (activity_id, volunteer_id, state, checked_in_at,
-                     last_scan_at, in_lat, in_lon, outside_geofence)
-                 VALUES ($1, $2, 'checked_in', $3, $4, $5, $6, $7)
+                     last_scan_at, in_lat, in_lon, outside_geofence, without_signup)
+                 VALUES ($1, $2, 'checked_in', $3, $4, $5, $6, $7, $8)
                  ON CONFLICT (activity_id, volunteer_id) DO NOTHING RETURNING ",
                 snapshot!()
             ))
@@ -106,6 +129,7 @@ async fn record_one(tx: &mut Tx, s: &Scan) -> Result<ScanOutcome> {
             .bind(lat)
             .bind(lon)
             .bind(s.outside_geofence())
+            .bind(s.signup_required && !holds_place)
             .fetch_optional(&mut *tx)
             .await?;
             match attendance {

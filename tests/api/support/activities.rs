@@ -130,6 +130,7 @@ impl TestApp {
             activity_id: activity.id,
             window: activity.window(),
             capacity: activity.capacity,
+            signup_required: activity.signup_required,
             geofence: activity.geofence(),
             volunteer_id,
             at,
