@@ -1,8 +1,7 @@
-//! Selection rounds 优秀志愿者评选: opening a unit's round for a year applies the rule set to what
-//! the store reads for it and keeps the outcome, once per unit and year.
+//! Selection rounds 优秀志愿者评选: opening a unit's round for a year applies the configured rule
+//! set to what the store reads for it and keeps the outcome, once per unit and year.
 
 use super::AppState;
-use crate::domain::selection::RuleSet;
 use crate::domain::units::UnitKind;
 use crate::error::codes::{INVALID_UNIT, INVALID_YEAR, SELECTION_EXISTS};
 use crate::error::{Error, Result};
@@ -12,11 +11,6 @@ use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
-
-/// The rule set rounds apply now.
-pub fn rules() -> RuleSet {
-    RuleSet::default()
-}
 
 /// Opens the round of `unit` (a street or a community) for `year`: 409 `selection_exists` when
 /// the unit has one for the year already. `actor`: who opened it, `None` for the scheduled job.
@@ -46,9 +40,9 @@ pub async fn open(state: &AppState, unit: &Unit, year: i32, actor: Option<i64>) 
     let inputs = store
         .selection_inputs(&unit.path, year, (start(year), start(year + 1)), offset)
         .await?;
-    let rules = rules();
+    let rules = &state.settings.selection_rules;
     let draft = rules.draft(year, &inputs);
-    let text = serde_json::to_string(&rules).expect("a rule set serializes");
+    let text = serde_json::to_string(rules).expect("a rule set serializes");
     match store
         .create_selection((unit.id, year), &text, &draft, actor)
         .await?

@@ -4,12 +4,16 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::fmt;
 use utoipa::ToSchema;
 
-/// The rules of a round, kept with the draft they produced.
+/// The rules of a round, kept with the draft they produced. Read from the settings, where a field
+/// left out takes its default here, and back from a stored round.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct RuleSet {
     pub name: String,
     pub version: u32,
@@ -21,15 +25,19 @@ pub struct RuleSet {
     pub exclude_fraud: bool,
     /// Points per confirmed hour.
     #[schema(value_type = String)]
+    #[serde(deserialize_with = "points")]
     pub per_hour: Decimal,
     /// Points per distinct activity.
     #[schema(value_type = String)]
+    #[serde(deserialize_with = "points")]
     pub per_activity: Decimal,
     /// Points per rating 优秀 / 良好 / 合格 / 不合格 of the year's service.
     #[schema(value_type = [String; 4])]
+    #[serde(deserialize_with = "points_per_rating")]
     pub per_rating: [Decimal; 4],
     /// Points for being a backbone volunteer at the year's end.
     #[schema(value_type = String)]
+    #[serde(deserialize_with = "points")]
     pub backbone: Decimal,
     /// Winners per 100 eligible volunteers (rounded up), at least `quota_min`.
     pub quota_percent: u32,
@@ -57,6 +65,40 @@ impl Default for RuleSet {
             quota_min: 1,
         }
     }
+}
+
+/// Points written as a number (`2`, `1.5`) or as decimal text (`"1.5"`): by hand in the
+/// settings, or as a round keeps them.
+fn points<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    struct Points;
+    impl Visitor<'_> for Points {
+        type Value = Decimal;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("points, as a number or decimal text")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
+            Ok(Decimal::from(v))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
+            Ok(Decimal::from(v))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
+            Decimal::try_from(v).map_err(E::custom)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+            v.trim()
+                .parse()
+                .map_err(|_| E::custom(format!("{v:?} is not a number of points")))
+        }
+    }
+    d.deserialize_any(Points)
+}
+
+fn points_per_rating<'de, D: Deserializer<'de>>(d: D) -> Result<[Decimal; 4], D::Error> {
+    #[derive(Deserialize)]
+    struct Points(#[serde(deserialize_with = "points")] Decimal);
+    let [a, b, c, e] = <[Points; 4]>::deserialize(d)?;
+    Ok([a.0, b.0, c.0, e.0])
 }
 
 /// What the selection knows of one volunteer for the year.
@@ -136,6 +178,27 @@ pub struct Draft {
 }
 
 impl RuleSet {
+    /// Why these rules cannot select anyone sensibly, if they cannot.
+    pub fn check(&self) -> Result<(), String> {
+        let problem = if self.name.trim().is_empty() {
+            "name must not be empty".to_owned()
+        } else if self.version < 1 {
+            "version must be at least 1".to_owned()
+        } else if !(1..=100).contains(&self.quota_percent) {
+            format!("quota_percent must be 1 to 100, not {}", self.quota_percent)
+        } else if self.min_hours < 0 {
+            format!("min_hours must not be negative, not {}", self.min_hours)
+        } else if self.registered_months_before_end > 12 {
+            format!(
+                "registered_months_before_end must be 0 to 12, not {}",
+                self.registered_months_before_end
+            )
+        } else {
+            return Ok(());
+        };
+        Err(problem)
+    }
+
     /// The last day a volunteer may register and be eligible for `year`.
     pub fn registered_by(&self, year: i32) -> NaiveDate {
         let end = NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December exists");
