@@ -1,19 +1,69 @@
 //! Selection rounds 优秀志愿者评选: opening a unit's round for a year applies the configured rule
-//! set to what the store reads for it and keeps the outcome, once per unit and year.
+//! set to what the store reads for it and keeps the outcome, once per unit and year; the
+//! scheduled job opens every round of the district from one reading.
 
 use super::AppState;
+use crate::domain::selection::Input;
 use crate::domain::units::UnitKind;
 use crate::error::codes::{INVALID_UNIT, INVALID_YEAR, SELECTION_EXISTS};
 use crate::error::{Error, Result};
 use crate::store::Unit;
-use crate::store::selections::{Candidate, Selection};
-use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+use crate::store::selections::{Candidate, InputsByCommunity, Selection};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+/// What the rounds of `year` within `path` read, by community.
+pub async fn inputs(state: &AppState, path: &str, year: i32) -> Result<InputsByCommunity> {
+    let offset = state.settings.display_offset();
+    let start = |y: i32| -> DateTime<Utc> {
+        let day = NaiveDate::from_ymd_opt(y, 1, 1).expect("1 January exists");
+        offset
+            .from_local_datetime(&day.and_time(NaiveTime::MIN))
+            .single()
+            .expect("a fixed offset is never ambiguous")
+            .with_timezone(&Utc)
+    };
+    state
+        .store
+        .selection_inputs(path, year, (start(year), start(year + 1)), offset)
+        .await
+}
+
+/// The inputs of `unit`'s round: those of every community within it.
+fn inputs_of<'a>(
+    unit: &'a Unit,
+    communities: &'a [&'a Unit],
+    inputs: &'a InputsByCommunity,
+) -> impl Iterator<Item = &'a Input> {
+    communities
+        .iter()
+        .filter(|c| c.path.starts_with(&unit.path))
+        .filter_map(|c| inputs.get(&c.id))
+        .flatten()
+}
+
+/// Applies the configured rules to `inputs` and stores `unit`'s round for `year`: its id, or
+/// `None` when the unit has its round already.
+async fn store_round<'a>(
+    state: &AppState,
+    unit: &Unit,
+    year: i32,
+    inputs: impl IntoIterator<Item = &'a Input>,
+    actor: Option<i64>,
+) -> Result<Option<i64>> {
+    let rules = &state.settings.selection_rules;
+    let draft = rules.draft(year, inputs);
+    let text = serde_json::to_string(rules).expect("a rule set serializes");
+    state
+        .store
+        .create_selection((unit.id, year), &text, &draft, actor)
+        .await
+}
+
 /// Opens the round of `unit` (a street or a community) for `year`: 409 `selection_exists` when
-/// the unit has one for the year already. `actor`: who opened it, `None` for the scheduled job.
+/// the unit has one for the year already. `actor`: who opened it.
 pub async fn open(state: &AppState, unit: &Unit, year: i32, actor: Option<i64>) -> Result<i64> {
     if unit.kind == UnitKind::District {
         return Err(Error::invalid(
@@ -27,32 +77,44 @@ pub async fn open(state: &AppState, unit: &Unit, year: i32, actor: Option<i64>) 
             "year is between 2000 and 2100",
         ));
     }
-    let offset = state.settings.display_offset();
-    let start = |y: i32| {
-        let day = NaiveDate::from_ymd_opt(y, 1, 1).expect("1 January exists");
-        offset
-            .from_local_datetime(&day.and_time(NaiveTime::MIN))
-            .single()
-            .expect("a fixed offset is never ambiguous")
-            .with_timezone(&Utc)
-    };
-    let store = &state.store;
-    let inputs = store
-        .selection_inputs(&unit.path, year, (start(year), start(year + 1)), offset)
-        .await?;
-    let rules = &state.settings.selection_rules;
-    let draft = rules.draft(year, &inputs);
-    let text = serde_json::to_string(rules).expect("a rule set serializes");
-    match store
-        .create_selection((unit.id, year), &text, &draft, actor)
-        .await?
-    {
+    let inputs = inputs(state, &unit.path, year).await?;
+    match store_round(state, unit, year, inputs.values().flatten(), actor).await? {
         Some(id) => Ok(id),
         None => Err(Error::conflict(
             SELECTION_EXISTS,
             format!("{} already has its round for {year}", unit.name),
         )),
     }
+}
+
+/// Opens the round of every street and community of the district for `year` that has none yet,
+/// from one reading of the year for the whole district: how many it opened.
+pub async fn open_all(state: &AppState, year: i32) -> Result<usize> {
+    let Some(root) = state.store.root_unit().await? else {
+        return Ok(0);
+    };
+    let units = state
+        .store
+        .units_within(std::slice::from_ref(&root.path))
+        .await?;
+    let inputs = inputs(state, &root.path, year).await?;
+    let communities: Vec<&Unit> = units
+        .iter()
+        .filter(|u| u.kind == UnitKind::Community)
+        .collect();
+    let mut opened = 0;
+    for unit in units.iter().filter(|u| u.kind != UnitKind::District) {
+        let of_unit = inputs_of(unit, &communities, &inputs);
+        // Each round in a transaction of its own: a round another instance opened meanwhile is
+        // left as it is.
+        if store_round(state, unit, year, of_unit, None)
+            .await?
+            .is_some()
+        {
+            opened += 1;
+        }
+    }
+    Ok(opened)
 }
 
 /// A round with its candidates, as the committee reads it.

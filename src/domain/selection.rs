@@ -248,9 +248,10 @@ impl RuleSet {
         share.max(self.quota_min).min(eligible as u32)
     }
 
-    /// Applies the rules to `inputs` for `year`: the same inputs give the same draft.
-    pub fn draft(&self, year: i32, inputs: &[Input]) -> Draft {
-        let mut sorted: Vec<&Input> = inputs.iter().collect();
+    /// Applies the rules to `inputs` for `year`: the same inputs, in any order, give the same
+    /// draft.
+    pub fn draft<'a>(&self, year: i32, inputs: impl IntoIterator<Item = &'a Input>) -> Draft {
+        let mut sorted: Vec<&Input> = inputs.into_iter().collect();
         sorted.sort_by_key(|v| v.volunteer_id);
         let mut ranked = Vec::new();
         let mut excluded = Vec::new();

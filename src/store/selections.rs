@@ -43,46 +43,57 @@ pub struct Candidate {
     pub exclusions: Option<String>,
 }
 
+/// What the rules read, by the community of each volunteer.
+pub type InputsByCommunity = HashMap<i64, Vec<Input>>;
+
 impl Store {
     /// What the rules read of every volunteer of the communities within `path` who served in
-    /// `year` (`[from, to)` its bounds in UTC).
+    /// `year` (`[from, to)` its bounds in UTC, which hold the service dates of the year's
+    /// entries), by community: one pass of each query, however many rounds are opened from it.
     pub async fn selection_inputs(
         &self,
         path: &str,
         year: i32,
         (from, to): (DateTime<Utc>, DateTime<Utc>),
         offset: FixedOffset,
-    ) -> Result<Vec<Input>> {
-        let rows: Vec<(i64, String, DateTime<Utc>, i64, i64)> = query_as(
-            "SELECT v.id, v.volunteer_no, v.registered_at, CAST(t.minutes AS BIGINT), CAST(t.activities AS BIGINT)
-             FROM volunteers v JOIN units u ON u.id = v.community_id
-             JOIN volunteer_year_totals t ON t.volunteer_id = v.id AND t.year = $1
-             WHERE u.path >= $2 AND u.path < $2 || '~' AND t.minutes > 0",
+    ) -> Result<InputsByCommunity> {
+        let rows: Vec<(i64, i64, String, DateTime<Utc>, i64, i64)> = query_as(
+            "SELECT v.community_id, v.id, v.volunteer_no, v.registered_at, CAST(t.minutes AS BIGINT),
+                 CAST(t.activities AS BIGINT)
+             FROM volunteer_year_totals t JOIN volunteers v ON v.id = t.volunteer_id
+             JOIN units u ON u.id = v.community_id
+             WHERE t.year = $1 AND t.minutes > 0 AND u.path >= $2 AND u.path < $2 || '~'",
         )
         .bind(year)
         .bind(path)
         .fetch_all(&self.db)
         .await?;
+        // The rest is read for the whole district, each from an index or a small table, and kept
+        // for the volunteers above. The latest rating of each of the year's services: CROSS JOIN
+        // keeps SQLite, which has no statistics, from going through every evaluation ever made
+        // (PostgreSQL plans it as any join).
         let ratings: Vec<(i64, String, i64)> = query_as(
-            "SELECT ev.volunteer_id, ev.rating, COUNT(*) FROM evaluations ev
-             JOIN ledger_entries e ON e.attendance_id = ev.attendance_id AND e.source <> 'correction'
-             JOIN volunteers v ON v.id = ev.volunteer_id JOIN units u ON u.id = v.community_id
-             WHERE e.year = $1 AND u.path >= $2 AND u.path < $2 || '~'
+            "SELECT ev.volunteer_id, ev.rating, COUNT(*) FROM activities ac
+             CROSS JOIN evaluations ev
+             WHERE ev.activity_id = ac.id AND ac.starts_at >= $1 AND ac.starts_at < $2
                  AND ev.id = (SELECT MAX(id) FROM evaluations WHERE attendance_id = ev.attendance_id)
              GROUP BY ev.volunteer_id, ev.rating",
         )
-        .bind(year)
-        .bind(path)
+        .bind(from)
+        .bind(to)
         .fetch_all(&self.db)
         .await?;
-        let fraud: Vec<(i64, i64)> = query_as(
+        let fraud: HashMap<i64, i64> = query_as(
             "SELECT a.volunteer_id, COUNT(*) FROM attendances a JOIN activities ac ON ac.id = a.activity_id
              WHERE a.fraudulent AND ac.starts_at >= $1 AND ac.starts_at < $2 GROUP BY a.volunteer_id",
         )
         .bind(from)
         .bind(to)
         .fetch_all(&self.db)
-        .await?;
+        .await?
+        .into_iter()
+        .collect();
+        // Every volunteer's latest change before the year's end.
         let backbone: HashSet<i64> = query_scalar(
             "SELECT volunteer_id FROM backbone_changes WHERE backbone AND id IN
                  (SELECT MAX(id) FROM backbone_changes WHERE at < $1 GROUP BY volunteer_id)",
@@ -101,10 +112,9 @@ impl Store {
                 rated.entry(volunteer).or_default()[i] = n;
             }
         }
-        let fraud: HashMap<i64, i64> = fraud.into_iter().collect();
-        Ok(rows
-            .into_iter()
-            .map(|(id, no, registered_at, minutes, activities)| Input {
+        let mut by_community = InputsByCommunity::new();
+        for (community, id, no, registered_at, minutes, activities) in rows {
+            by_community.entry(community).or_default().push(Input {
                 volunteer_id: id,
                 volunteer_no: no,
                 registered_on: registered_at.with_timezone(&offset).date_naive(),
@@ -113,8 +123,9 @@ impl Store {
                 ratings: rated.get(&id).copied().unwrap_or_default(),
                 backbone: backbone.contains(&id),
                 fraudulent: fraud.get(&id).copied().unwrap_or(0),
-            })
-            .collect())
+            });
+        }
+        Ok(by_community)
     }
 
     /// Stores the round of `unit_id` and `year` with its candidates, unless the unit already has
