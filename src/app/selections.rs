@@ -1,17 +1,18 @@
 //! Selection rounds 优秀志愿者评选: opening a unit's round for a year applies the configured rule
 //! set to what the store reads for it and keeps the outcome, once per unit and year; the
-//! scheduled job opens every round of the district from one reading.
+//! scheduled job opens every round of the district from one reading; recomputing a draft applies
+//! its own rule set to the inputs as they are now and says what changed.
 
 use super::AppState;
-use crate::domain::selection::Input;
+use crate::domain::selection::{self, DraftDiff, Exclusion, Input, Place, RuleSet, Standing};
 use crate::domain::units::UnitKind;
-use crate::error::codes::{INVALID_UNIT, INVALID_YEAR, SELECTION_EXISTS};
+use crate::error::codes::{INVALID_UNIT, INVALID_YEAR, SELECTION_EXISTS, SELECTION_NOT_DRAFT};
 use crate::error::{Error, Result};
-use crate::store::Unit;
-use crate::store::selections::{Candidate, InputsByCommunity, Selection};
+use crate::store::selections::{Candidate, InputsByCommunity, Selection, steps};
+use crate::store::{NewAudit, Unit, audit};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 /// What the rounds of `year` within `path` read, by community.
@@ -115,6 +116,117 @@ pub async fn open_all(state: &AppState, year: i32) -> Result<usize> {
         }
     }
     Ok(opened)
+}
+
+/// What a recomputation did: whether the list changed, and how.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Recomputation {
+    pub id: i64,
+    /// `false`: the inputs are as they were, and so is the round.
+    pub changed: bool,
+    pub input_digest: String,
+    pub quota: i32,
+    pub diff: DraftDiff,
+}
+
+/// Applies round `round`'s own rule set to the inputs as they are now, while it is a draft (409
+/// `selection_not_draft` once it is not): when they changed, its list, digest and quota are
+/// replaced in one transaction, audited as `actor`'s.
+pub async fn recompute(
+    state: &AppState,
+    round: Selection,
+    unit: &Unit,
+    actor: i64,
+) -> Result<Recomputation> {
+    let not_draft = || {
+        Error::conflict(
+            SELECTION_NOT_DRAFT,
+            "only a draft is recomputed; this round has been published",
+        )
+    };
+    if round.state != "draft" {
+        return Err(not_draft());
+    }
+    let rules: RuleSet = serde_json::from_str(&round.rules)
+        .map_err(|e| anyhow::anyhow!("round {}: stored rule set: {e}", round.id))?;
+    let inputs = inputs(state, &unit.path, round.year).await?;
+    let draft = rules.draft(round.year, inputs.values().flatten());
+    let unchanged = || Recomputation {
+        id: round.id,
+        changed: false,
+        input_digest: round.input_digest.clone(),
+        quota: round.quota,
+        diff: DraftDiff::default(),
+    };
+    if draft.input_digest == round.input_digest {
+        return Ok(unchanged());
+    }
+    let mut tx = state.store.begin().await?;
+    let Some(digest) = steps::hold_draft(&mut tx, round.id).await? else {
+        return Err(not_draft());
+    };
+    if digest == draft.input_digest {
+        // Recomputed on the same inputs meanwhile.
+        return Ok(unchanged());
+    }
+    let before: Vec<Standing> = steps::candidates(&mut tx, round.id)
+        .await?
+        .into_iter()
+        .map(standing)
+        .collect();
+    let diff = selection::diff(&before, &draft.standings());
+    steps::replace_draft(&mut tx, round.id, &draft).await?;
+    let numbers = |v: &[selection::Volunteer]| -> Vec<String> {
+        v.iter().map(|w| w.volunteer_no.clone()).collect()
+    };
+    audit(
+        &mut tx,
+        NewAudit {
+            actor_id: Some(actor),
+            action: "recompute_selection",
+            entity: "selection",
+            entity_id: round.id.to_string(),
+            unit_id: Some(unit.id),
+            unit_path: Some(&unit.path),
+            before: Some(json!({"input_digest": digest, "quota": round.quota})),
+            after: Some(json!({
+                "input_digest": draft.input_digest,
+                "quota": draft.quota,
+                "entered": diff.entered.len(),
+                "left": diff.left.len(),
+                "moved": diff.moved.len(),
+                "into_quota": numbers(&diff.into_quota),
+                "out_of_quota": numbers(&diff.out_of_quota),
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Recomputation {
+        id: round.id,
+        changed: true,
+        input_digest: draft.input_digest,
+        quota: draft.quota as i32,
+        diff,
+    })
+}
+
+/// A stored candidate as the rules placed them.
+fn standing(c: Candidate) -> Standing {
+    let exclusions: Vec<Exclusion> = c
+        .exclusions
+        .and_then(|e| serde_json::from_str(&e).ok())
+        .unwrap_or_default();
+    Standing {
+        volunteer_id: c.volunteer_id,
+        volunteer_no: c.volunteer_no,
+        place: Place {
+            rank: c.rank.map(|r| r as u32),
+            score: c.score.and_then(|s| s.parse().ok()),
+            within_quota: c.within_quota,
+            exclusions,
+        },
+    }
 }
 
 /// A round with its candidates, as the committee reads it.

@@ -39,6 +39,7 @@ pub const INSUFFICIENT_POINTS: &str = "insufficient_points";
 pub const OUT_OF_STOCK: &str = "out_of_stock";
 pub const REWARD_INACTIVE: &str = "reward_inactive";
 pub const SELECTION_EXISTS: &str = "selection_exists";
+pub const SELECTION_NOT_DRAFT: &str = "selection_not_draft";
 
 // 422: the request is readable but its content is not acceptable.
 pub const INVALID_BODY: &str = "invalid_body";

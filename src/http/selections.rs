@@ -1,13 +1,16 @@
 //! Selection rounds 优秀志愿者评选 for the awards committee: opening a unit's round for a year by
-//! hand (the scheduled job opens them too) and reading it with its candidates.
+//! hand (the scheduled job opens them too), reading it with its candidates, and recomputing a
+//! draft after late changes to its inputs.
 
 use super::access::{require, scoped_unit};
 use super::extract::{Json, Path};
 use crate::app::AppState;
-use crate::app::selections::{self, RoundView};
+use crate::app::selections::{self, Recomputation, RoundView};
 use crate::domain::roles::{Caller, Role};
-use crate::error::codes::{INVALID_UNIT, INVALID_YEAR, SELECTION_EXISTS};
+use crate::error::codes::{INVALID_UNIT, INVALID_YEAR, SELECTION_EXISTS, SELECTION_NOT_DRAFT};
 use crate::error::{Error, ErrorBody, Result};
+use crate::store::Unit;
+use crate::store::selections::Selection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -22,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(open_round))
         .routes(routes!(get_round))
+        .routes(routes!(recompute_round))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -64,6 +68,32 @@ async fn get_round(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<RoundView>> {
+    let (round, _) = committee_round(&state, &caller, id).await?;
+    Ok(Json(selections::view(&state, round).await?))
+}
+
+/// Recomputes a draft with the rule set it was opened with, on the inputs as they are now (a late
+/// correction, say): `changed: false` and an empty diff when they are as they were; otherwise the
+/// list is replaced and the diff says who entered or left it, whose rank or score changed, and
+/// who moved into or out of the quota.
+#[utoipa::path(post, path = "/api/v1/selections/{id}/recomputation", tag = "selections",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Recomputation), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = SELECTION_NOT_DRAFT, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn recompute_round(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Recomputation>> {
+    let (round, unit) = committee_round(&state, &caller, id).await?;
+    Ok(Json(
+        selections::recompute(&state, round, &unit, caller.user_id).await?,
+    ))
+}
+
+/// Round `id` with its unit, if the caller is on the unit's committee.
+async fn committee_round(state: &AppState, caller: &Caller, id: i64) -> Result<(Selection, Unit)> {
     let round = state
         .store
         .selection(id)
@@ -74,6 +104,6 @@ async fn get_round(
         .unit(round.unit_id)
         .await?
         .ok_or(Error::NotFound("selection"))?;
-    require(&caller, &COMMITTEE, &unit.path)?;
-    Ok(Json(selections::view(&state, round).await?))
+    require(caller, &COMMITTEE, &unit.path)?;
+    Ok((round, unit))
 }

@@ -4,7 +4,7 @@
 
 use super::Store;
 use super::db::many::insert;
-use super::db::{query_as, query_scalar};
+use super::db::{Tx, query_as, query_scalar};
 use crate::domain::selection::{Draft, Input};
 use crate::error::Result;
 use chrono::{DateTime, FixedOffset, Utc};
@@ -45,6 +45,12 @@ pub struct Candidate {
 
 /// What the rules read, by the community of each volunteer.
 pub type InputsByCommunity = HashMap<i64, Vec<Input>>;
+
+/// The round's list: the ranked by rank, then those the rules left out.
+const CANDIDATES: &str =
+    "SELECT volunteer_id, volunteer_no, rank, score, breakdown, within_quota, exclusions
+     FROM selection_candidates WHERE selection_id = $1
+     ORDER BY CASE WHEN rank IS NULL THEN 1 ELSE 0 END, rank, volunteer_no";
 
 impl Store {
     /// What the rules read of every volunteer of the communities within `path` who served in
@@ -154,30 +160,7 @@ impl Store {
         let Some(id) = id else {
             return Ok(None);
         };
-        let head = "INSERT INTO selection_candidates (selection_id, volunteer_id, volunteer_no, rank, score,
-                 breakdown, within_quota, exclusions)";
-        insert(&mut tx, head, "", 8, &draft.ranked, |q, r| {
-            q.bind(id)
-                .bind(r.volunteer_id)
-                .bind(&r.volunteer_no)
-                .bind(r.rank as i32)
-                .bind(r.score.to_string())
-                .bind(serde_json::to_string(&r.breakdown).expect("a breakdown serializes"))
-                .bind(r.within_quota)
-                .bind(None::<String>)
-        })
-        .await?;
-        insert(&mut tx, head, "", 8, &draft.excluded, |q, e| {
-            q.bind(id)
-                .bind(e.volunteer_id)
-                .bind(&e.volunteer_no)
-                .bind(None::<i32>)
-                .bind(None::<String>)
-                .bind(None::<String>)
-                .bind(false)
-                .bind(serde_json::to_string(&e.reasons).expect("reasons serialize"))
-        })
-        .await?;
+        insert_candidates(&mut tx, id, draft).await?;
         tx.commit().await?;
         Ok(Some(id))
     }
@@ -205,13 +188,76 @@ impl Store {
 
     /// The round's candidates: the ranked by rank, then those the rules left out.
     pub async fn selection_candidates(&self, id: i64) -> Result<Vec<Candidate>> {
-        Ok(query_as(
-            "SELECT volunteer_id, volunteer_no, rank, score, breakdown, within_quota, exclusions
-             FROM selection_candidates WHERE selection_id = $1
-             ORDER BY CASE WHEN rank IS NULL THEN 1 ELSE 0 END, rank, volunteer_no",
+        Ok(query_as(CANDIDATES).bind(id).fetch_all(&self.db).await?)
+    }
+}
+
+async fn insert_candidates(tx: &mut Tx, id: i64, draft: &Draft) -> Result<()> {
+    let head =
+        "INSERT INTO selection_candidates (selection_id, volunteer_id, volunteer_no, rank, score,
+             breakdown, within_quota, exclusions)";
+    insert(tx, head, "", 8, &draft.ranked, |q, r| {
+        q.bind(id)
+            .bind(r.volunteer_id)
+            .bind(&r.volunteer_no)
+            .bind(r.rank as i32)
+            .bind(r.score.to_string())
+            .bind(serde_json::to_string(&r.breakdown).expect("a breakdown serializes"))
+            .bind(r.within_quota)
+            .bind(None::<String>)
+    })
+    .await?;
+    insert(tx, head, "", 8, &draft.excluded, |q, e| {
+        q.bind(id)
+            .bind(e.volunteer_id)
+            .bind(&e.volunteer_no)
+            .bind(None::<i32>)
+            .bind(None::<String>)
+            .bind(None::<String>)
+            .bind(false)
+            .bind(serde_json::to_string(&e.reasons).expect("reasons serialize"))
+    })
+    .await
+}
+
+/// The steps of a recomputation, in the application's transaction.
+pub mod steps {
+    use super::{CANDIDATES, Candidate, insert_candidates};
+    use crate::domain::selection::Draft;
+    use crate::error::Result;
+    use crate::store::db::{Tx, query, query_as, query_scalar};
+
+    /// The input digest of round `id` while it is a draft, `None` once it is not. It takes the
+    /// round's row for the transaction (a row lock on PostgreSQL; SQLite's one writer holds the
+    /// database already), so that what else changes the round waits for this transaction and
+    /// this one reads the round as the last one left it.
+    pub async fn hold_draft(tx: &mut Tx, id: i64) -> Result<Option<String>> {
+        Ok(query_scalar(
+            "UPDATE selections SET state = state WHERE id = $1 AND state = 'draft'
+             RETURNING input_digest",
         )
         .bind(id)
-        .fetch_all(&self.db)
+        .optional(tx)
         .await?)
+    }
+
+    pub async fn candidates(tx: &mut Tx, id: i64) -> Result<Vec<Candidate>> {
+        Ok(query_as(CANDIDATES).bind(id).fetch_all(tx).await?)
+    }
+
+    /// Puts `draft` in the place of round `id`'s list, digest and quota.
+    pub async fn replace_draft(tx: &mut Tx, id: i64, draft: &Draft) -> Result<()> {
+        query("DELETE FROM selection_candidates WHERE selection_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        insert_candidates(tx, id, draft).await?;
+        query("UPDATE selections SET input_digest = $2, quota = $3 WHERE id = $1")
+            .bind(id)
+            .bind(&draft.input_digest)
+            .bind(draft.quota as i32)
+            .execute(tx)
+            .await?;
+        Ok(())
     }
 }
