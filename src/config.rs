@@ -1,5 +1,6 @@
 //! Settings: defaults, then an optional TOML file, then `VLEDGER_*` environment variables.
 
+use crate::domain::selection::RuleSet;
 use anyhow::{Context, bail};
 use serde::Deserialize;
 use std::fmt;
@@ -77,6 +78,9 @@ pub struct Settings {
     pub selection_notice_days: u32,
     /// Whether the public notice 公示 shows winners' names partly masked (张*丰).
     pub selection_mask_names: bool,
+    /// The rule set new selection rounds apply (a `[selection_rules]` table in the file, inline
+    /// JSON in the environment); fields left out take the defaults of DESIGN.md §7.
+    pub selection_rules: RuleSet,
 }
 
 impl Default for Settings {
@@ -114,6 +118,7 @@ impl Default for Settings {
             selection_opens_on: "01-01".into(),
             selection_notice_days: 7,
             selection_mask_names: false,
+            selection_rules: RuleSet::default(),
         }
     }
 }
@@ -178,6 +183,9 @@ impl Settings {
         }
         if s.auto_close_every_secs == 0 {
             bail!("auto_close_every_secs must be at least 1");
+        }
+        if let Err(problem) = s.selection_rules.check() {
+            bail!("selection_rules: {problem}");
         }
         Ok(s)
     }
@@ -249,6 +257,10 @@ impl Settings {
             }
             "selection_notice_days" => self.selection_notice_days = num(&v)?,
             "selection_mask_names" => self.selection_mask_names = flag(&v)?,
+            "selection_rules" => {
+                self.selection_rules =
+                    serde_json::from_str(&v).context("not a selection rule set in JSON")?;
+            }
             "jobs" => self.jobs = flag(&v)?,
             // VLEDGER_CONFIG names the file; VLEDGER_TEST_* belong to the test suite.
             "config" => {}
@@ -388,6 +400,81 @@ mod tests {
         std::fs::write(&file, "login_lockout_secs = 90\n").unwrap();
         let s = Settings::layered(Some(&file), env(&[])).unwrap();
         assert_eq!(s.login_max_delay_secs, 90);
+    }
+
+    /// A settings file holding `text`, in a directory removed with the first value.
+    fn settings_file(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("vledger.toml");
+        std::fs::write(&file, text).unwrap();
+        (dir, file)
+    }
+
+    #[test]
+    fn selection_rules_come_from_a_table_of_the_file_with_defaults_for_what_it_leaves_out() {
+        let (_dir, file) = settings_file(
+            "[selection_rules]\nname = \"街道评选规则\"\nversion = 2\nmin_hours = 30\n\
+             per_hour = 1.5\nper_activity = \"0.5\"\nper_rating = [4, 2, 1, -3]\n",
+        );
+        let rules = Settings::layered(Some(&file), env(&[]))
+            .unwrap()
+            .selection_rules;
+        assert_eq!((rules.name.as_str(), rules.version), ("街道评选规则", 2));
+        assert_eq!(rules.min_hours, 30);
+        assert_eq!(rules.per_hour.to_string(), "1.5");
+        assert_eq!(rules.per_activity.to_string(), "0.5");
+        assert_eq!(rules.per_rating[3].to_string(), "-3");
+        let defaults = RuleSet::default();
+        assert_eq!(rules.quota_percent, defaults.quota_percent);
+        assert_eq!(rules.registered_months_before_end, 6);
+        assert_eq!(Settings::default().selection_rules, defaults);
+    }
+
+    #[test]
+    fn selection_rules_come_from_inline_json_in_the_environment_over_the_file() {
+        let (_dir, file) = settings_file("[selection_rules]\nmin_hours = 30\n");
+        let json = r#"{"name": "社区评选规则", "version": 3, "quota_percent": 10, "backbone": "5",
+                       "per_hour": 0.1, "per_rating": ["3", 2, 1.5, -2]}"#;
+        let rules = Settings::layered(Some(&file), env(&[("VLEDGER_SELECTION_RULES", json)]))
+            .unwrap()
+            .selection_rules;
+        assert_eq!((rules.name.as_str(), rules.version), ("社区评选规则", 3));
+        assert_eq!(rules.quota_percent, 10);
+        assert_eq!(rules.backbone.to_string(), "5");
+        assert_eq!(rules.per_hour.to_string(), "0.1");
+        assert_eq!(
+            rules.per_rating.map(|p| p.to_string()),
+            ["3", "2", "1.5", "-2"]
+        );
+        // The variable holds the whole rule set: what it leaves out is the default, not the file's.
+        assert_eq!(rules.min_hours, 20);
+    }
+
+    #[test]
+    fn selection_rules_that_cannot_select_are_refused_at_load_saying_why() {
+        let refused = |json: &str| {
+            let e = Settings::layered(None, env(&[("VLEDGER_SELECTION_RULES", json)]));
+            format!("{:#}", e.expect_err("refused"))
+        };
+        assert!(refused(r#"{"name": " "}"#).contains("name must not be empty"));
+        assert!(refused(r#"{"version": 0}"#).contains("version must be at least 1"));
+        assert!(refused(r#"{"quota_percent": 0}"#).contains("quota_percent must be 1 to 100"));
+        assert!(refused(r#"{"quota_percent": 101}"#).contains("not 101"));
+        assert!(refused(r#"{"min_hours": -1}"#).contains("min_hours must not be negative"));
+        assert!(refused(r#"{"registered_months_before_end": 13}"#).contains("0 to 12"));
+        let typo = refused(r#"{"min_hour": 10}"#);
+        assert!(
+            typo.contains("VLEDGER_SELECTION_RULES") && typo.contains("min_hour"),
+            "{typo}"
+        );
+        assert!(refused("min_hours=10").contains("not a selection rule set in JSON"));
+        assert!(refused(r#"{"per_hour": "many"}"#).contains("\"many\" is not a number"));
+        let (_dir, file) = settings_file("[selection_rules]\nquota_percent = 0\n");
+        let e = Settings::layered(Some(&file), env(&[])).unwrap_err();
+        assert!(
+            format!("{e:#}").contains("selection_rules: quota_percent"),
+            "{e:#}"
+        );
     }
 
     #[test]

@@ -3,8 +3,6 @@
 
 use super::AppState;
 use super::backbone::RuleRun;
-use crate::domain::units::UnitKind;
-use crate::error::codes::SELECTION_EXISTS;
 use chrono::Datelike;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use std::future::Future;
@@ -104,19 +102,7 @@ pub async fn selection(state: &AppState, now: DateTime<Utc>) -> crate::Result<Op
     {
         return Ok(None);
     }
-    let root = state.store.root_unit().await?;
-    let units = match root {
-        Some(root) => state.store.units_within(&[root.path]).await?,
-        None => Vec::new(),
-    };
-    let mut opened = 0;
-    for unit in units.iter().filter(|u| u.kind != UnitKind::District) {
-        match super::selections::open(state, unit, year, None).await {
-            Ok(_) => opened += 1,
-            Err(e) if e.code() == SELECTION_EXISTS => {}
-            Err(e) => return Err(e),
-        }
-    }
+    let opened = super::selections::open_all(state, year).await?;
     state
         .store
         .finish_job_run(SELECTION, &period, &format!("opened {opened} rounds"))

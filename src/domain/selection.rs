@@ -4,12 +4,17 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::fmt;
 use utoipa::ToSchema;
 
-/// The rules of a round, kept with the draft they produced.
+/// The rules of a round, kept with the draft they produced. Read from the settings, where a field
+/// left out takes its default here, and back from a stored round.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct RuleSet {
     pub name: String,
     pub version: u32,
@@ -21,15 +26,19 @@ pub struct RuleSet {
     pub exclude_fraud: bool,
     /// Points per confirmed hour.
     #[schema(value_type = String)]
+    #[serde(deserialize_with = "points")]
     pub per_hour: Decimal,
     /// Points per distinct activity.
     #[schema(value_type = String)]
+    #[serde(deserialize_with = "points")]
     pub per_activity: Decimal,
     /// Points per rating 优秀 / 良好 / 合格 / 不合格 of the year's service.
     #[schema(value_type = [String; 4])]
+    #[serde(deserialize_with = "points_per_rating")]
     pub per_rating: [Decimal; 4],
     /// Points for being a backbone volunteer at the year's end.
     #[schema(value_type = String)]
+    #[serde(deserialize_with = "points")]
     pub backbone: Decimal,
     /// Winners per 100 eligible volunteers (rounded up), at least `quota_min`.
     pub quota_percent: u32,
@@ -57,6 +66,40 @@ impl Default for RuleSet {
             quota_min: 1,
         }
     }
+}
+
+/// Points written as a number (`2`, `1.5`) or as decimal text (`"1.5"`): by hand in the
+/// settings, or as a round keeps them.
+fn points<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    struct Points;
+    impl Visitor<'_> for Points {
+        type Value = Decimal;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("points, as a number or decimal text")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
+            Ok(Decimal::from(v))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
+            Ok(Decimal::from(v))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
+            Decimal::try_from(v).map_err(E::custom)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+            v.trim()
+                .parse()
+                .map_err(|_| E::custom(format!("{v:?} is not a number of points")))
+        }
+    }
+    d.deserialize_any(Points)
+}
+
+fn points_per_rating<'de, D: Deserializer<'de>>(d: D) -> Result<[Decimal; 4], D::Error> {
+    #[derive(Deserialize)]
+    struct Points(#[serde(deserialize_with = "points")] Decimal);
+    let [a, b, c, e] = <[Points; 4]>::deserialize(d)?;
+    Ok([a.0, b.0, c.0, e.0])
 }
 
 /// What the selection knows of one volunteer for the year.
@@ -136,6 +179,27 @@ pub struct Draft {
 }
 
 impl RuleSet {
+    /// Why these rules cannot select anyone sensibly, if they cannot.
+    pub fn check(&self) -> Result<(), String> {
+        let problem = if self.name.trim().is_empty() {
+            "name must not be empty".to_owned()
+        } else if self.version < 1 {
+            "version must be at least 1".to_owned()
+        } else if !(1..=100).contains(&self.quota_percent) {
+            format!("quota_percent must be 1 to 100, not {}", self.quota_percent)
+        } else if self.min_hours < 0 {
+            format!("min_hours must not be negative, not {}", self.min_hours)
+        } else if self.registered_months_before_end > 12 {
+            format!(
+                "registered_months_before_end must be 0 to 12, not {}",
+                self.registered_months_before_end
+            )
+        } else {
+            return Ok(());
+        };
+        Err(problem)
+    }
+
     /// The last day a volunteer may register and be eligible for `year`.
     pub fn registered_by(&self, year: i32) -> NaiveDate {
         let end = NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December exists");
@@ -185,9 +249,10 @@ impl RuleSet {
         share.max(self.quota_min).min(eligible as u32)
     }
 
-    /// Applies the rules to `inputs` for `year`: the same inputs give the same draft.
-    pub fn draft(&self, year: i32, inputs: &[Input]) -> Draft {
-        let mut sorted: Vec<&Input> = inputs.iter().collect();
+    /// Applies the rules to `inputs` for `year`: the same inputs, in any order, give the same
+    /// draft.
+    pub fn draft<'a>(&self, year: i32, inputs: impl IntoIterator<Item = &'a Input>) -> Draft {
+        let mut sorted: Vec<&Input> = inputs.into_iter().collect();
         sorted.sort_by_key(|v| v.volunteer_id);
         let mut ranked = Vec::new();
         let mut excluded = Vec::new();
@@ -239,6 +304,134 @@ impl RuleSet {
             input_digest: digest(self, year, &sorted),
         }
     }
+}
+
+/// Where a volunteer stands on a round's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Place {
+    /// `null` for a volunteer the rules left out.
+    pub rank: Option<u32>,
+    #[schema(value_type = Option<String>)]
+    pub score: Option<Decimal>,
+    pub within_quota: bool,
+    /// Why the rules left the volunteer out (empty for the ranked).
+    pub exclusions: Vec<Exclusion>,
+}
+
+/// A volunteer on a round's list: ranked, or left out near the line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Standing {
+    pub volunteer_id: i64,
+    pub volunteer_no: String,
+    #[serde(flatten)]
+    pub place: Place,
+}
+
+/// A volunteer on both lists whose rank, score or exclusions differ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Moved {
+    pub volunteer_id: i64,
+    pub volunteer_no: String,
+    pub before: Place,
+    pub after: Place,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Volunteer {
+    pub volunteer_id: i64,
+    pub volunteer_no: String,
+}
+
+/// What changed between two lists of one round, each part in the order of the list it is read
+/// from (the new one, or the old one for those who left).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DraftDiff {
+    /// On the new list only, as they stand now.
+    pub entered: Vec<Standing>,
+    /// On the old list only, as they stood.
+    pub left: Vec<Standing>,
+    pub moved: Vec<Moved>,
+    /// Within the quota now and not before (new entrants included).
+    pub into_quota: Vec<Volunteer>,
+    /// Within the quota before and not now (those who left included).
+    pub out_of_quota: Vec<Volunteer>,
+}
+
+impl DraftDiff {
+    pub fn is_empty(&self) -> bool {
+        *self == DraftDiff::default()
+    }
+}
+
+impl Draft {
+    /// The list as stored: the ranked in rank order, then those left out near the line.
+    pub fn standings(&self) -> Vec<Standing> {
+        let ranked = self.ranked.iter().map(|r| Standing {
+            volunteer_id: r.volunteer_id,
+            volunteer_no: r.volunteer_no.clone(),
+            place: Place {
+                rank: Some(r.rank),
+                score: Some(r.score),
+                within_quota: r.within_quota,
+                exclusions: Vec::new(),
+            },
+        });
+        let excluded = self.excluded.iter().map(|e| Standing {
+            volunteer_id: e.volunteer_id,
+            volunteer_no: e.volunteer_no.clone(),
+            place: Place {
+                rank: None,
+                score: None,
+                within_quota: false,
+                exclusions: e.reasons.clone(),
+            },
+        });
+        ranked.chain(excluded).collect()
+    }
+}
+
+/// What changed from the list `before` to the list `after` of one round.
+pub fn diff(before: &[Standing], after: &[Standing]) -> DraftDiff {
+    let by_id = |list: &[Standing]| -> HashMap<i64, Place> {
+        list.iter()
+            .map(|s| (s.volunteer_id, s.place.clone()))
+            .collect()
+    };
+    let (was, is) = (by_id(before), by_id(after));
+    let within = |places: &HashMap<i64, Place>, id| places.get(&id).is_some_and(|p| p.within_quota);
+    let who = |s: &Standing| Volunteer {
+        volunteer_id: s.volunteer_id,
+        volunteer_no: s.volunteer_no.clone(),
+    };
+    let mut d = DraftDiff::default();
+    for s in after {
+        match was.get(&s.volunteer_id) {
+            None => d.entered.push(s.clone()),
+            Some(old) => {
+                let (a, b) = (old, &s.place);
+                if (a.rank, a.score, &a.exclusions) != (b.rank, b.score, &b.exclusions) {
+                    d.moved.push(Moved {
+                        volunteer_id: s.volunteer_id,
+                        volunteer_no: s.volunteer_no.clone(),
+                        before: old.clone(),
+                        after: s.place.clone(),
+                    });
+                }
+            }
+        }
+        if s.place.within_quota && !within(&was, s.volunteer_id) {
+            d.into_quota.push(who(s));
+        }
+    }
+    for s in before {
+        if !is.contains_key(&s.volunteer_id) {
+            d.left.push(s.clone());
+        }
+        if s.place.within_quota && !within(&is, s.volunteer_id) {
+            d.out_of_quota.push(who(s));
+        }
+    }
+    d
 }
 
 fn digest(rules: &RuleSet, year: i32, sorted: &[&Input]) -> String {
@@ -341,5 +534,60 @@ mod tests {
         let mut changed = reversed.clone();
         changed[0].minutes += 1;
         assert_ne!(rules.draft(2025, &changed).input_digest, d.input_digest);
+    }
+
+    #[test]
+    fn the_same_inputs_give_no_difference() {
+        let rules = RuleSet::default();
+        let d = rules.draft(2025, &[input(1, 40, 2), input(2, 30, 1), input(3, 5, 0)]);
+        assert!(diff(&d.standings(), &d.standings()).is_empty());
+    }
+
+    #[test]
+    fn a_late_correction_shows_who_entered_left_moved_and_crossed_the_line() {
+        let rules = RuleSet::default();
+        let mut late = input(4, 60, 0);
+        late.registered_on = NaiveDate::from_ymd_opt(2025, 8, 1).unwrap();
+        let before = vec![input(1, 40, 2), input(2, 30, 1), input(3, 21, 0), late];
+        let old = rules.draft(2025, &before);
+        // 1 (44) within the quota, 2 (32), 3 (21); 4 would score 60 but registered too late.
+        assert_eq!(old.standings().len(), 4);
+        let mut after = before.clone();
+        after[1].minutes = 50 * 60; // 2: 52, now first
+        after[2].minutes = 19 * 60; // 3: too few hours, far below the line
+        after.push(input(5, 45, 0)); // 5: 45, now second
+        let new = rules.draft(2025, &after);
+        let d = diff(&old.standings(), &new.standings());
+
+        let ids = |v: &[Standing]| v.iter().map(|s| s.volunteer_id).collect::<Vec<_>>();
+        assert_eq!(ids(&d.entered), [5]);
+        assert_eq!(d.entered[0].place.rank, Some(2));
+        assert_eq!(ids(&d.left), [3]);
+        assert_eq!(d.left[0].place.rank, Some(3));
+        let moved: Vec<_> = d
+            .moved
+            .iter()
+            .map(|m| (m.volunteer_id, m.before.rank, m.after.rank))
+            .collect();
+        assert_eq!(moved, [(2, Some(2), Some(1)), (1, Some(1), Some(3))]);
+        assert_eq!(d.moved[0].after.score.unwrap().to_string(), "52.00");
+        let no = |v: &[Volunteer]| v.iter().map(|w| w.volunteer_no.clone()).collect::<Vec<_>>();
+        assert_eq!(no(&d.into_quota), ["V00000002"]);
+        assert_eq!(no(&d.out_of_quota), ["V00000001"]);
+        // 4 stays left out near the line, unchanged.
+        assert!(d.moved.iter().all(|m| m.volunteer_id != 4));
+    }
+
+    #[test]
+    fn leaving_the_list_from_within_the_quota_is_leaving_the_quota() {
+        let rules = RuleSet::default();
+        let old = rules.draft(2025, &[input(1, 40, 0), input(2, 30, 0)]);
+        let new = rules.draft(2025, &[input(2, 30, 0)]);
+        let d = diff(&old.standings(), &new.standings());
+        assert_eq!(d.left.len(), 1);
+        assert_eq!(d.out_of_quota[0].volunteer_id, 1);
+        assert_eq!(d.into_quota[0].volunteer_id, 2);
+        assert_eq!(d.moved[0].before.rank, Some(2));
+        assert_eq!(d.moved[0].after.rank, Some(1));
     }
 }

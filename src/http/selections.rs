@@ -1,12 +1,13 @@
 //! Selection rounds 优秀志愿者评选 for the awards committee: opening a unit's round for a year by
-//! hand (the scheduled job opens them too) and reading it with its candidates.
+//! hand (the scheduled job opens them too), reading it with its candidates, and recomputing a
+//! draft after late changes to its inputs.
 
 use super::access::{committee_round, scoped_unit};
 use super::extract::{Json, Path};
 use crate::app::AppState;
-use crate::app::selections::{self, RoundView};
+use crate::app::selections::{self, Recomputation, RoundView};
 use crate::domain::roles::{Caller, Role};
-use crate::error::codes::{INVALID_UNIT, INVALID_YEAR, SELECTION_EXISTS};
+use crate::error::codes::{INVALID_UNIT, INVALID_YEAR, SELECTION_EXISTS, SELECTION_NOT_DRAFT};
 use crate::error::{Error, ErrorBody, Result};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -19,6 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(open_round))
         .routes(routes!(get_round))
+        .routes(routes!(recompute_round))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -63,4 +65,24 @@ async fn get_round(
 ) -> Result<Json<RoundView>> {
     let (round, _) = committee_round(&state, &caller, id).await?;
     Ok(Json(selections::view(&state, round).await?))
+}
+
+/// Recomputes a draft with the rule set it was opened with, on the inputs as they are now (a late
+/// correction, say): `changed: false` and an empty diff when they are as they were; otherwise the
+/// list is replaced and the diff says who entered or left it, whose rank or score changed, and
+/// who moved into or out of the quota.
+#[utoipa::path(post, path = "/api/v1/selections/{id}/recomputation", tag = "selections",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Recomputation), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = SELECTION_NOT_DRAFT, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn recompute_round(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Recomputation>> {
+    let (round, unit) = committee_round(&state, &caller, id).await?;
+    Ok(Json(
+        selections::recompute(&state, round, &unit, caller.user_id).await?,
+    ))
 }

@@ -4,7 +4,7 @@
 
 use super::Store;
 use super::db::many::insert;
-use super::db::{Backend, query_as, query_scalar};
+use super::db::{Backend, Tx, query_as, query_scalar};
 use crate::domain::selection::{Draft, Input};
 use crate::error::Result;
 use chrono::{DateTime, FixedOffset, Utc};
@@ -56,46 +56,63 @@ pub struct CandidateName {
     pub community: String,
 }
 
+/// What the rules read, by the community of each volunteer.
+pub type InputsByCommunity = HashMap<i64, Vec<Input>>;
+
+/// The round's list: the ranked by rank, then those the rules left out.
+const CANDIDATES: &str =
+    "SELECT volunteer_id, volunteer_no, rank, score, breakdown, within_quota, exclusions
+     FROM selection_candidates WHERE selection_id = $1
+     ORDER BY CASE WHEN rank IS NULL THEN 1 ELSE 0 END, rank, volunteer_no";
+
 impl Store {
     /// What the rules read of every volunteer of the communities within `path` who served in
-    /// `year` (`[from, to)` its bounds in UTC).
+    /// `year` (`[from, to)` its bounds in UTC, which hold the service dates of the year's
+    /// entries), by community: one pass of each query, however many rounds are opened from it.
     pub async fn selection_inputs(
         &self,
         path: &str,
         year: i32,
         (from, to): (DateTime<Utc>, DateTime<Utc>),
         offset: FixedOffset,
-    ) -> Result<Vec<Input>> {
-        let rows: Vec<(i64, String, DateTime<Utc>, i64, i64)> = query_as(
-            "SELECT v.id, v.volunteer_no, v.registered_at, CAST(t.minutes AS BIGINT), CAST(t.activities AS BIGINT)
-             FROM volunteers v JOIN units u ON u.id = v.community_id
-             JOIN volunteer_year_totals t ON t.volunteer_id = v.id AND t.year = $1
-             WHERE u.path >= $2 AND u.path < $2 || '~' AND t.minutes > 0",
+    ) -> Result<InputsByCommunity> {
+        let rows: Vec<(i64, i64, String, DateTime<Utc>, i64, i64)> = query_as(
+            "SELECT v.community_id, v.id, v.volunteer_no, v.registered_at, CAST(t.minutes AS BIGINT),
+                 CAST(t.activities AS BIGINT)
+             FROM volunteer_year_totals t JOIN volunteers v ON v.id = t.volunteer_id
+             JOIN units u ON u.id = v.community_id
+             WHERE t.year = $1 AND t.minutes > 0 AND u.path >= $2 AND u.path < $2 || '~'",
         )
         .bind(year)
         .bind(path)
         .fetch_all(&self.db)
         .await?;
+        // The rest is read for the whole district, each from an index or a small table, and kept
+        // for the volunteers above. The latest rating of each of the year's services: CROSS JOIN
+        // keeps SQLite, which has no statistics, from going through every evaluation ever made
+        // (PostgreSQL plans it as any join).
         let ratings: Vec<(i64, String, i64)> = query_as(
-            "SELECT ev.volunteer_id, ev.rating, COUNT(*) FROM evaluations ev
-             JOIN ledger_entries e ON e.attendance_id = ev.attendance_id AND e.source <> 'correction'
-             JOIN volunteers v ON v.id = ev.volunteer_id JOIN units u ON u.id = v.community_id
-             WHERE e.year = $1 AND u.path >= $2 AND u.path < $2 || '~'
+            "SELECT ev.volunteer_id, ev.rating, COUNT(*) FROM activities ac
+             CROSS JOIN evaluations ev
+             WHERE ev.activity_id = ac.id AND ac.starts_at >= $1 AND ac.starts_at < $2
                  AND ev.id = (SELECT MAX(id) FROM evaluations WHERE attendance_id = ev.attendance_id)
              GROUP BY ev.volunteer_id, ev.rating",
         )
-        .bind(year)
-        .bind(path)
+        .bind(from)
+        .bind(to)
         .fetch_all(&self.db)
         .await?;
-        let fraud: Vec<(i64, i64)> = query_as(
+        let fraud: HashMap<i64, i64> = query_as(
             "SELECT a.volunteer_id, COUNT(*) FROM attendances a JOIN activities ac ON ac.id = a.activity_id
              WHERE a.fraudulent AND ac.starts_at >= $1 AND ac.starts_at < $2 GROUP BY a.volunteer_id",
         )
         .bind(from)
         .bind(to)
         .fetch_all(&self.db)
-        .await?;
+        .await?
+        .into_iter()
+        .collect();
+        // Every volunteer's latest change before the year's end.
         let backbone: HashSet<i64> = query_scalar(
             "SELECT volunteer_id FROM backbone_changes WHERE backbone AND id IN
                  (SELECT MAX(id) FROM backbone_changes WHERE at < $1 GROUP BY volunteer_id)",
@@ -114,10 +131,9 @@ impl Store {
                 rated.entry(volunteer).or_default()[i] = n;
             }
         }
-        let fraud: HashMap<i64, i64> = fraud.into_iter().collect();
-        Ok(rows
-            .into_iter()
-            .map(|(id, no, registered_at, minutes, activities)| Input {
+        let mut by_community = InputsByCommunity::new();
+        for (community, id, no, registered_at, minutes, activities) in rows {
+            by_community.entry(community).or_default().push(Input {
                 volunteer_id: id,
                 volunteer_no: no,
                 registered_on: registered_at.with_timezone(&offset).date_naive(),
@@ -126,8 +142,9 @@ impl Store {
                 ratings: rated.get(&id).copied().unwrap_or_default(),
                 backbone: backbone.contains(&id),
                 fraudulent: fraud.get(&id).copied().unwrap_or(0),
-            })
-            .collect())
+            });
+        }
+        Ok(by_community)
     }
 
     /// Stores the round of `unit_id` and `year` with its candidates, unless the unit already has
@@ -156,30 +173,7 @@ impl Store {
         let Some(id) = id else {
             return Ok(None);
         };
-        let head = "INSERT INTO selection_candidates (selection_id, volunteer_id, volunteer_no, rank, score,
-                 breakdown, within_quota, exclusions)";
-        insert(&mut tx, head, "", 8, &draft.ranked, |q, r| {
-            q.bind(id)
-                .bind(r.volunteer_id)
-                .bind(&r.volunteer_no)
-                .bind(r.rank as i32)
-                .bind(r.score.to_string())
-                .bind(serde_json::to_string(&r.breakdown).expect("a breakdown serializes"))
-                .bind(r.within_quota)
-                .bind(None::<String>)
-        })
-        .await?;
-        insert(&mut tx, head, "", 8, &draft.excluded, |q, e| {
-            q.bind(id)
-                .bind(e.volunteer_id)
-                .bind(&e.volunteer_no)
-                .bind(None::<i32>)
-                .bind(None::<String>)
-                .bind(None::<String>)
-                .bind(false)
-                .bind(serde_json::to_string(&e.reasons).expect("reasons serialize"))
-        })
-        .await?;
+        insert_candidates(&mut tx, id, draft).await?;
         tx.commit().await?;
         Ok(Some(id))
     }
@@ -209,14 +203,7 @@ impl Store {
 
     /// The round's candidates: the ranked by rank, then those the rules left out.
     pub async fn selection_candidates(&self, id: i64) -> Result<Vec<Candidate>> {
-        Ok(query_as(
-            "SELECT volunteer_id, volunteer_no, rank, score, breakdown, within_quota, exclusions
-             FROM selection_candidates WHERE selection_id = $1
-             ORDER BY CASE WHEN rank IS NULL THEN 1 ELSE 0 END, rank, volunteer_no",
-        )
-        .bind(id)
-        .fetch_all(&self.db)
-        .await?)
+        Ok(query_as(CANDIDATES).bind(id).fetch_all(&self.db).await?)
     }
 
     /// The rounds of `year` of the units within `path`, in the order they were opened.
@@ -252,5 +239,75 @@ impl Store {
         .bind(volunteer_ids)
         .fetch_all(&self.db)
         .await?)
+    }
+}
+
+async fn insert_candidates(tx: &mut Tx, id: i64, draft: &Draft) -> Result<()> {
+    let head =
+        "INSERT INTO selection_candidates (selection_id, volunteer_id, volunteer_no, rank, score,
+             breakdown, within_quota, exclusions)";
+    insert(tx, head, "", 8, &draft.ranked, |q, r| {
+        q.bind(id)
+            .bind(r.volunteer_id)
+            .bind(&r.volunteer_no)
+            .bind(r.rank as i32)
+            .bind(r.score.to_string())
+            .bind(serde_json::to_string(&r.breakdown).expect("a breakdown serializes"))
+            .bind(r.within_quota)
+            .bind(None::<String>)
+    })
+    .await?;
+    insert(tx, head, "", 8, &draft.excluded, |q, e| {
+        q.bind(id)
+            .bind(e.volunteer_id)
+            .bind(&e.volunteer_no)
+            .bind(None::<i32>)
+            .bind(None::<String>)
+            .bind(None::<String>)
+            .bind(false)
+            .bind(serde_json::to_string(&e.reasons).expect("reasons serialize"))
+    })
+    .await
+}
+
+/// The steps of a recomputation, in the application's transaction.
+pub mod steps {
+    use super::{CANDIDATES, Candidate, insert_candidates};
+    use crate::domain::selection::Draft;
+    use crate::error::Result;
+    use crate::store::db::{Tx, query, query_as, query_scalar};
+
+    /// The input digest of round `id` while it is a draft, `None` once it is not. It takes the
+    /// round's row for the transaction (a row lock on PostgreSQL; SQLite's one writer holds the
+    /// database already), so that what else changes the round waits for this transaction and
+    /// this one reads the round as the last one left it.
+    pub async fn hold_draft(tx: &mut Tx, id: i64) -> Result<Option<String>> {
+        Ok(query_scalar(
+            "UPDATE selections SET state = state WHERE id = $1 AND state = 'draft'
+             RETURNING input_digest",
+        )
+        .bind(id)
+        .optional(tx)
+        .await?)
+    }
+
+    pub async fn candidates(tx: &mut Tx, id: i64) -> Result<Vec<Candidate>> {
+        Ok(query_as(CANDIDATES).bind(id).fetch_all(tx).await?)
+    }
+
+    /// Puts `draft` in the place of round `id`'s list, digest and quota.
+    pub async fn replace_draft(tx: &mut Tx, id: i64, draft: &Draft) -> Result<()> {
+        query("DELETE FROM selection_candidates WHERE selection_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        insert_candidates(tx, id, draft).await?;
+        query("UPDATE selections SET input_digest = $2, quota = $3 WHERE id = $1")
+            .bind(id)
+            .bind(&draft.input_digest)
+            .bind(draft.quota as i32)
+            .execute(tx)
+            .await?;
+        Ok(())
     }
 }

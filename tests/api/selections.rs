@@ -1,11 +1,13 @@
-//! Opening a selection round 优秀志愿者评选 by hand: the committee gets the draft with every
-//! eligible volunteer ranked by score (with its breakdown) and those the rules left out near the
-//! line with why; a unit has one round a year, however many ask for it at once.
+//! Selection rounds 优秀志愿者评选: the committee opens a unit's draft with every eligible volunteer
+//! ranked by score (with its breakdown) and those the rules left out near the line with why, under
+//! the configured rule set; a unit has one round a year, however many ask for it at once; a
+//! recomputation applies the round's own rules to the inputs as they are now and says what
+//! changed.
 
 use crate::both_backends;
 use crate::support::{
-    Service, TestApp, activity_body, assert_error, confirm, create_activity, id_number, id_of,
-    import, phone, settings, stdout, vledger,
+    Db, Service, TestApp, activity_body, assert_error, audit_entries, confirm, create_activity,
+    id_number, id_of, import, phone, settings, stdout, vledger,
 };
 use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Utc};
 use reqwest::StatusCode;
@@ -15,6 +17,20 @@ both_backends!(
     the_committee_opens_a_round_ranked_by_score_with_the_reasons_near_the_line,
     a_unit_has_one_round_a_year_however_many_open_it_at_once,
     the_scheduled_job_opens_every_round_once_across_two_instances,
+    recomputing_on_unchanged_inputs_changes_nothing_byte_for_byte,
+    a_recomputation_after_a_late_correction_shows_who_crossed_the_line,
+    fraud_found_after_the_draft_takes_the_volunteer_off_the_list,
+    only_the_committee_recomputes_and_only_a_draft,
+);
+
+// A street's rule set of its own: at least two winners.
+both_backends!(
+    settings(|s| {
+        s.selection_rules.name = "街道评选规则".into();
+        s.selection_rules.version = 2;
+        s.selection_rules.quota_min = 2;
+    }):
+    a_round_applies_the_configured_rules_and_its_recomputation_the_same_ones,
 );
 
 pub(crate) fn last_year() -> i32 {
@@ -31,6 +47,7 @@ fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
 
 pub(crate) struct Round {
     pub admin: String,
+    pub organizer: String,
     pub committee: String,
     pub community: i64,
     /// By person number.
@@ -89,6 +106,7 @@ pub(crate) async fn round(app: &TestApp) -> Round {
     }
     Round {
         admin: s.admin,
+        organizer: s.organizer,
         committee,
         community: s.community,
         volunteers,
@@ -242,4 +260,235 @@ async fn the_scheduled_job_opens_every_round_once_across_two_instances(app: Test
         .await,
     );
     assert!(out.contains("skipped"), "{out}");
+}
+
+async fn recompute(app: &TestApp, token: &str, id: i64) -> (StatusCode, Value) {
+    let path = format!("/api/v1/selections/{id}/recomputation");
+    app.post(&path, Some(token), json!({})).await
+}
+
+/// The round as GET answers it, byte for byte.
+async fn round_text(app: &TestApp, token: &str, id: i64) -> String {
+    let path = format!("/api/v1/selections/{id}");
+    let (status, _, text) = app.fetch_text(&path, Some(token), "application/json").await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    text
+}
+
+/// Corrects the entry of `volunteer`'s service at the 23-hour activity to `minutes`.
+async fn correct_long_service(app: &TestApp, r: &Round, volunteer: i64, minutes: i64) {
+    let entry = crate::sql!(
+        app,
+        "SELECT id FROM ledger_entries WHERE volunteer_id = $1 AND minutes = 1380",
+        volunteer
+    )
+    .unwrap();
+    let (status, correction) = app
+        .post(
+            &format!("/api/v1/ledger/{entry}/corrections"),
+            Some(&r.organizer),
+            json!({"minutes": minutes, "reason": "签退时间录错"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{correction}");
+}
+
+fn no_difference() -> Value {
+    json!({"entered": [], "left": [], "moved": [], "into_quota": [], "out_of_quota": []})
+}
+
+async fn recomputing_on_unchanged_inputs_changes_nothing_byte_for_byte(app: TestApp) {
+    let r = round(&app).await;
+    let (_, draft) = open(&app, &r.committee, r.community, last_year()).await;
+    let id = id_of(&draft);
+    let before = round_text(&app, &r.committee, id).await;
+
+    let (status, answer) = recompute(&app, &r.committee, id).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["changed"], false);
+    assert_eq!(answer["diff"], no_difference());
+    assert_eq!(answer["input_digest"], draft["input_digest"]);
+    assert_eq!(answer["quota"], 1);
+    assert_eq!(round_text(&app, &r.committee, id).await, before);
+    let audited = audit_entries(&app, &r.admin, r.community, "recompute_selection").await;
+    assert!(audited.is_empty(), "nothing changed, nothing to audit");
+}
+
+async fn a_recomputation_after_a_late_correction_shows_who_crossed_the_line(app: TestApp) {
+    let r = round(&app).await;
+    let (_, draft) = open(&app, &r.committee, r.community, last_year()).await;
+    let id = id_of(&draft);
+    let [_, v1, v2, v3, _] = r.volunteers[..] else {
+        unreachable!()
+    };
+    // 2 left the long activity early: 17 h there, 19 h in the year, below the 20 h needed.
+    correct_long_service(&app, &r, v2, 17 * 60).await;
+
+    let (status, answer) = recompute(&app, &r.committee, id).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["changed"], true);
+    assert_ne!(answer["input_digest"], draft["input_digest"]);
+    assert_eq!(answer["quota"], 1);
+    let diff = &answer["diff"];
+    assert_eq!(diff["entered"], json!([]));
+    let left = diff["left"].as_array().unwrap();
+    assert_eq!(left.len(), 1, "{diff}");
+    assert_eq!(
+        (
+            &left[0]["volunteer_id"],
+            &left[0]["rank"],
+            &left[0]["score"]
+        ),
+        (&json!(v2), &json!(1), &json!("29.00"))
+    );
+    let moved = diff["moved"].as_array().unwrap();
+    assert_eq!(moved.len(), 1, "{diff}");
+    assert_eq!(moved[0]["volunteer_id"], v1);
+    assert_eq!(
+        moved[0]["before"],
+        json!({"rank": 2, "score": "28.00", "within_quota": false, "exclusions": []})
+    );
+    assert_eq!(
+        moved[0]["after"],
+        json!({"rank": 1, "score": "28.00", "within_quota": true, "exclusions": []})
+    );
+    assert_eq!(diff["into_quota"][0]["volunteer_id"], v1);
+    assert_eq!(diff["out_of_quota"][0]["volunteer_id"], v2);
+
+    // The round reads the new ranking; 3 (29, registered too late) is still near the line.
+    let (_, now) = app
+        .get(&format!("/api/v1/selections/{id}"), Some(&r.committee))
+        .await;
+    assert_eq!(now["input_digest"], answer["input_digest"]);
+    let c = now["candidates"].as_array().unwrap();
+    let listed: Vec<_> = c
+        .iter()
+        .map(|c| {
+            (
+                c["volunteer_id"].as_i64().unwrap(),
+                c["rank"].clone(),
+                c["within_quota"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [(v1, json!(1), json!(true)), (v3, Value::Null, json!(false))]
+    );
+    let audited = audit_entries(&app, &r.admin, r.community, "recompute_selection").await;
+    assert_eq!(audited.len(), 1, "{audited:?}");
+    assert_eq!(audited[0]["entity_id"], id.to_string());
+    assert_eq!(
+        audited[0]["after"]["into_quota"],
+        json!([c[0]["volunteer_no"]])
+    );
+
+    // Again on the same data: nothing more changes.
+    let (_, again) = recompute(&app, &r.committee, id).await;
+    assert_eq!(
+        (&again["changed"], &again["diff"]),
+        (&json!(false), &no_difference())
+    );
+}
+
+async fn fraud_found_after_the_draft_takes_the_volunteer_off_the_list(app: TestApp) {
+    let r = round(&app).await;
+    let (_, draft) = open(&app, &r.committee, r.community, last_year()).await;
+    let id = id_of(&draft);
+    let v1 = r.volunteers[1];
+    let y = last_year();
+    let (start, end) = (local(y, 7, 1, 9, 0), local(y, 7, 1, 11, 0));
+    let body = activity_body(r.community, start, end);
+    let activity = id_of(&create_activity(&app, &r.organizer, body).await);
+    let attendance = app.served(activity, v1, start, Some(end)).await;
+    let reject =
+        json!({"reject": [{"attendance_id": attendance, "reason": "代签", "fraudulent": true}]});
+    let (status, answer) = confirm(&app, &r.organizer, activity, reject).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+
+    let (status, answer) = recompute(&app, &r.committee, id).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let diff = &answer["diff"];
+    // Barred for fraud, 1 (28) is below the line (29) and no longer listed.
+    assert_eq!(diff["left"][0]["volunteer_id"], v1, "{diff}");
+    assert_eq!(diff["left"][0]["rank"], 2);
+    assert_eq!(diff["left"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        (&diff["moved"], &diff["into_quota"]),
+        (&json!([]), &json!([]))
+    );
+    let (_, now) = app
+        .get(&format!("/api/v1/selections/{id}"), Some(&r.committee))
+        .await;
+    let listed: Vec<_> = now["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["volunteer_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(listed, [r.volunteers[2], r.volunteers[3]]);
+}
+
+async fn only_the_committee_recomputes_and_only_a_draft(app: TestApp) {
+    let r = round(&app).await;
+    let (_, draft) = open(&app, &r.committee, r.community, last_year()).await;
+    let id = id_of(&draft);
+    let refused = recompute(&app, &r.organizer, id).await;
+    assert_error(&refused, StatusCode::FORBIDDEN, "forbidden");
+    let stranger = another_streets_committee(&app, &r.admin).await;
+    let refused = recompute(&app, &stranger, id).await;
+    assert_error(&refused, StatusCode::FORBIDDEN, "forbidden");
+    let missing = recompute(&app, &r.committee, id + 1000).await;
+    assert_error(&missing, StatusCode::NOT_FOUND, "not_found");
+
+    // Published (the committee's review is another part of the service): the list stands.
+    let mut db = Db::open(&app).await;
+    db.run("UPDATE selections SET state = 'notice' WHERE id = ?", &[id])
+        .await
+        .unwrap();
+    correct_long_service(&app, &r, r.volunteers[2], 17 * 60).await;
+    let before = round_text(&app, &r.committee, id).await;
+    let refused = recompute(&app, &r.committee, id).await;
+    assert_error(&refused, StatusCode::CONFLICT, "selection_not_draft");
+    assert_eq!(round_text(&app, &r.committee, id).await, before);
+}
+
+async fn a_round_applies_the_configured_rules_and_its_recomputation_the_same_ones(app: TestApp) {
+    let r = round(&app).await;
+    let (status, draft) = open(&app, &r.committee, r.community, last_year()).await;
+    assert_eq!(status, StatusCode::CREATED, "{draft}");
+    assert_eq!(
+        (&draft["rules"]["name"], &draft["rules"]["version"]),
+        (&json!("街道评选规则"), &json!(2))
+    );
+    assert_eq!(draft["rules"]["min_hours"], 20, "the rest are the defaults");
+    assert_eq!(draft["quota"], 2);
+    let id = id_of(&draft);
+
+    // Another instance, configured with the defaults (one winner), recomputes after a
+    // correction: the round keeps the rules it was opened with.
+    let mut defaults = settings(&app.database_url);
+    defaults.jobs = false;
+    let other = Service::start(defaults, None).await;
+    correct_long_service(&app, &r, r.volunteers[1], 24 * 60).await;
+    let (status, answer) = recompute(&other, &r.committee, id).await;
+    other.stop().await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(
+        (&answer["changed"], &answer["quota"]),
+        (&json!(true), &json!(2))
+    );
+    // 1 now scores 29 like 2, and stays second: fewer hours.
+    let moved = &answer["diff"]["moved"];
+    assert_eq!(moved[0]["volunteer_id"], r.volunteers[1], "{moved}");
+    assert_eq!(
+        (&moved[0]["before"]["score"], &moved[0]["after"]["score"]),
+        (&json!("28.00"), &json!("29.00"))
+    );
+    assert_eq!(moved[0]["after"]["rank"], 2);
+    let (_, now) = app
+        .get(&format!("/api/v1/selections/{id}"), Some(&r.committee))
+        .await;
+    assert_eq!(now["rules"], draft["rules"]);
+    assert_eq!(now["candidates"][1]["within_quota"], true);
 }

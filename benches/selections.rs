@@ -1,0 +1,96 @@
+//! Opening every selection round 优秀志愿者评选 of a large district, as the scheduled job does it
+//! (one reading of the year for the whole district, then each street's and community's draft
+//! computed and stored in a transaction of its own), beside the reading alone.
+//!
+//!     VLEDGER_DATABASE_URL=sqlite://demo.db cargo bench --bench selections -- [--runs 5]
+//!
+//! It opens the database as `vledger serve` would (the same settings and key). On an empty
+//! database it first builds the demo district, as `vledger demo --volunteers 1000000 --year 2025`
+//! does; a database holding one is reused. Each run deletes every round first.
+//! PostgreSQL is analysed first, as autovacuum would have done since the demo was built.
+
+mod support;
+
+use std::time::Instant;
+use support::{pairs, runs, timed};
+use vledger::app::AppState;
+use vledger::app::selections;
+use vledger::config::Settings;
+use vledger::store::db::query;
+
+const DEMO_VOLUNTEERS: u64 = 1_000_000;
+const DEMO_YEAR: i32 = 2025;
+
+async fn execute(state: &AppState, statements: &[&'static str]) {
+    let mut tx = state.store.begin().await.unwrap();
+    for sql in statements {
+        query(*sql).execute(&mut tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+#[tokio::main]
+async fn main() {
+    let runs = runs("selections");
+    let settings = Settings::load().expect("settings");
+    let url = settings.database_url.clone();
+    let backend = url.split(':').next().unwrap_or_default().to_owned();
+    let state = vledger::service::open(settings)
+        .await
+        .expect("the database");
+    let root = match state.store.root_unit().await.unwrap() {
+        Some(root) => root,
+        None => {
+            let t = Instant::now();
+            vledger::demo::build(&state, DEMO_VOLUNTEERS, DEMO_YEAR, 1)
+                .await
+                .expect("the demo district");
+            println!("demo built in {:.0} s", t.elapsed().as_secs_f64());
+            state.store.root_unit().await.unwrap().unwrap()
+        }
+    };
+    let count = |sql: &'static str| {
+        let url = url.clone();
+        async move { pairs(&url, sql).await[0].0 }
+    };
+    let volunteers = count("SELECT COUNT(*), CAST(0 AS BIGINT) FROM volunteers").await;
+    let year = count(
+        "SELECT CAST(COALESCE(MAX(year), 2025) AS BIGINT), CAST(0 AS BIGINT) FROM ledger_entries",
+    )
+    .await as i32;
+    println!("{backend}: {volunteers} volunteers; year {year}; {runs} runs");
+    if backend == "postgres" {
+        // Statistics current, as autovacuum keeps them in service.
+        execute(&state, &["ANALYZE"]).await;
+    }
+
+    let served: usize = selections::inputs(&state, &root.path, year)
+        .await
+        .unwrap()
+        .values()
+        .map(Vec::len)
+        .sum();
+    let (p50, p95, max) = timed(runs, || async {
+        selections::inputs(&state, &root.path, year).await.unwrap();
+    })
+    .await;
+    println!(
+        "{backend}: reading the year's inputs of the district ({served} volunteers who served): \
+         p50 {p50:.0} ms, p95 {p95:.0} ms, max {max:.0} ms"
+    );
+    for run in 1..=runs {
+        execute(
+            &state,
+            &["DELETE FROM selection_candidates", "DELETE FROM selections"],
+        )
+        .await;
+        let t = Instant::now();
+        let opened = selections::open_all(&state, year).await.unwrap();
+        let seconds = t.elapsed().as_secs_f64();
+        let candidates =
+            count("SELECT COUNT(*), CAST(0 AS BIGINT) FROM selection_candidates").await;
+        println!(
+            "{backend}: run {run}: opened {opened} rounds with {candidates} candidates in {seconds:.2} s"
+        );
+    }
+}
