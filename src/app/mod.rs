@@ -11,6 +11,7 @@ pub mod import;
 pub mod jobs;
 pub mod ledger;
 pub mod passwords;
+pub mod personal_codes;
 pub mod poster;
 pub mod profiles;
 pub mod registration;
