@@ -19,6 +19,7 @@ mod health;
 mod ledger;
 mod notice;
 mod pages;
+mod personal_codes;
 mod render;
 mod reports;
 mod rewards;
@@ -87,6 +88,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(certificates::router())
         .merge(social_workers::router())
         .merge(signups::router())
+        .merge(personal_codes::router())
         .split_for_parts()
 }
 
