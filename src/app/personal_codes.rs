@@ -7,7 +7,7 @@ use super::AppState;
 use super::check_in::{self, Recorded, Scanner};
 use crate::domain::personal_code::{self, InvalidCode};
 use crate::domain::qr;
-use crate::domain::roles::Caller;
+use crate::domain::roles::{Caller, Role};
 use crate::error::codes::INVALID_CODE;
 use crate::error::{Error, Result};
 use crate::store::Volunteer;
@@ -42,6 +42,10 @@ pub async fn card_code(state: &AppState, volunteer_id: i64) -> Result<(String, i
     let code = personal_code::card_code(&state.keys.personal_code, holder.id, holder.card_serial);
     Ok((code, holder.card_serial))
 }
+
+/// The staff who keep a volunteer's card, besides the volunteer: the social workers and admins
+/// of their community. Not organizers as such: whoever scans codes does not also make them.
+pub const CARD_KEEPERS: [Role; 3] = Role::RECORDERS;
 
 /// Issues the volunteer a new card, whose code replaces the current card's: its serial.
 pub async fn issue_card(state: &AppState, caller: &Caller, volunteer: &Volunteer) -> Result<i64> {

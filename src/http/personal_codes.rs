@@ -9,7 +9,7 @@ use super::pages::texts::{Lang, Text};
 use super::render::{Head, page};
 use crate::app::AppState;
 use crate::app::check_in::Recorded;
-use crate::app::personal_codes::{self, CodeScan};
+use crate::app::personal_codes::{self, CARD_KEEPERS, CodeScan};
 use crate::app::poster::qr_svg;
 use crate::domain::hours::hours;
 use crate::domain::personal_code::grouped;
@@ -117,10 +117,6 @@ async fn my_code(
         }),
     ))
 }
-
-/// The staff who keep a volunteer's card, besides the volunteer: the social workers and admins
-/// of their community. Not organizers as such: whoever scans codes does not also make them.
-const CARD_KEEPERS: [Role; 3] = Role::RECORDERS;
 
 #[derive(Serialize, ToSchema)]
 pub struct IssuedCard {

@@ -176,10 +176,18 @@ async fn a_new_card_makes_the_old_one_invalid(app: TestApp) {
     let (volunteer, token) = app.volunteer(1, s.community).await;
     let id = open_activity(&app, &s, "static").await;
 
-    // The community's admin prints the card; the volunteer sees the same one.
+    // The community's admin prints the card from the volunteer's page in the console; the
+    // volunteer sees the same one.
     let (_, station) = app
         .staff(&s.admin, "station", "unit_admin", s.community)
         .await;
+    let profile = format!("/console/volunteers/{volunteer}");
+    let card_link = format!(r#"href="/volunteers/{volunteer}/card""#);
+    let (_, page) = console_page(&app, &profile, Some(&station)).await;
+    assert!(page.contains(&card_link), "{page}");
+    let (status, page) = console_page(&app, &profile, Some(&s.organizer)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains(&card_link), "{page}");
     let (status, _, card) = app
         .fetch_text(
             &format!("/volunteers/{volunteer}/card"),
