@@ -7,6 +7,7 @@ mod console;
 mod console_admin;
 mod console_pages;
 mod crafted_text;
+mod personal_code;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
