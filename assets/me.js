@@ -64,6 +64,7 @@ async function load() {
   const h = await (await get('/hours')).json();
   const reports = await (await get('/reports')).json();
   $('mine').hidden = false;
+  showCode(p.id);
   text('who', p.name);
   text('no', p.volunteer_no);
   text('year-hours', h.total_hours);
@@ -89,5 +90,30 @@ async function load() {
 // The ways in for someone with no account yet, or who forgot the password.
 text('register-link', T.register_link);
 text('forgot-password', T.forgot_password);
+/** The personal code 志愿者码 an organizer scans: fetched again every 10 s, as the code changes
+ *  every 30 s, and when the page comes back into view; a link to the printable card. */
+function showCode(volunteerId) {
+  text('l-code', T.code_title);
+  text('code-hint', T.code_hint);
+  const card = $('card-link');
+  card.textContent = T.code_card_link;
+  card.href = '/volunteers/' + volunteerId + '/card';
+  $('code-card').hidden = false;
+  const refresh = async () => {
+    const r = await fetch('/api/v1/volunteers/me/code', {credentials: 'same-origin'});
+    if (r.status === 401) {
+      location.reload();
+      return;
+    }
+    if (!r.ok) return;
+    const c = await r.json();
+    $('code-qr').src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(c.svg);
+    text('code-text', c.display);
+  };
+  refresh();
+  setInterval(refresh, 10000);
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) refresh(); });
+}
+
 onLogIn('phone', load, status => text('login-error', loginRefusal(status, T.login_failed)));
 load();

@@ -61,6 +61,7 @@ async fn crowded_activity(state: &AppState, community: i64, volunteers: &[i64]) 
         at,
         position: None,
         grace: state.settings.checkout_grace(),
+        recorded_by: None,
     };
     for chunk in volunteers.chunks(500) {
         let ins: Vec<Scan> = chunk

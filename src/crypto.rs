@@ -23,6 +23,8 @@ pub struct Keys {
     id_encryption: [u8; 32],
     /// Signs the scan codes in QR codes.
     pub qr: [u8; 32],
+    /// Signs the volunteers' personal codes 志愿者码.
+    pub personal_code: [u8; 32],
     /// Signs the content of certificates 志愿服务记录证明.
     pub certificate: [u8; 32],
     /// Derives each session's token for the console's forms.
@@ -50,6 +52,7 @@ impl Keys {
             id_hash: hmac(master, b"vledger id-number hash v1"),
             id_encryption: hmac(master, b"vledger id-number encryption v1"),
             qr: hmac(master, b"vledger scan code v1"),
+            personal_code: hmac(master, b"vledger personal code v1"),
             certificate: hmac(master, b"vledger certificate v1"),
             csrf: hmac(master, b"vledger form token v1"),
             fingerprint: hex::encode(&hmac(master, b"vledger key fingerprint v1")[..8]),

@@ -1,5 +1,6 @@
 //! Checking in and out with an activity's QR code: the URL its code holds now, and what a
-//! volunteer's scan of it records (written by [`super::scan_batcher`]).
+//! volunteer's scan of it records (written by [`super::scan_batcher`]). Scans of a volunteer's
+//! personal code ([`super::personal_codes`]) are recorded the same way.
 
 use super::AppState;
 use crate::domain::attendance::valid_position;
@@ -81,6 +82,30 @@ pub async fn scan(
     now: DateTime<Utc>,
 ) -> Result<Recorded> {
     let activity = scanned_activity(state, scanned, now).await?;
+    let scanner = Scanner {
+        position,
+        recorded_by: None,
+    };
+    record(state, activity, volunteer_id, scanner, now).await
+}
+
+/// Where a scan was made, and by whom when it was not the volunteer.
+pub struct Scanner {
+    /// The phone's position, when it gave one.
+    pub position: Option<(f64, f64)>,
+    /// The staff account that scanned the volunteer's personal code.
+    pub recorded_by: Option<i64>,
+}
+
+/// Records a scan of `activity` for the volunteer at `now`, through the scan writer, under the
+/// activity's rules: its window, its places and its sign-ups.
+pub async fn record(
+    state: &AppState,
+    activity: Arc<Activity>,
+    volunteer_id: i64,
+    scanner: Scanner,
+    now: DateTime<Utc>,
+) -> Result<Recorded> {
     if activity.is_cancelled() {
         return Err(Error::conflict(
             ACTIVITY_CANCELLED,
@@ -97,8 +122,11 @@ pub async fn scan(
             geofence: activity.geofence(),
             volunteer_id,
             at: now,
-            position: position.filter(|&(lat, lon)| valid_position(lat, lon)),
+            position: scanner
+                .position
+                .filter(|&(lat, lon)| valid_position(lat, lon)),
             grace: state.settings.checkout_grace(),
+            recorded_by: scanner.recorded_by,
         })
         .await?;
     match outcome {

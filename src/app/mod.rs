@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod password_reset;
 pub mod passwords;
+pub mod personal_codes;
 pub mod poster;
 pub mod profiles;
 pub mod registration;

@@ -73,6 +73,7 @@ fn scan(
         at,
         position: None,
         grace: state.settings.checkout_grace(),
+        recorded_by: None,
     }
 }
 

@@ -8,6 +8,7 @@ pub mod evaluation;
 pub mod hours;
 pub mod id_number;
 pub mod ledger;
+pub mod personal_code;
 pub mod phone;
 pub mod privacy;
 pub mod qr;

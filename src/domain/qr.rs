@@ -67,23 +67,32 @@ pub fn step_expires_at(step: i64) -> DateTime<Utc> {
     DateTime::from_timestamp((step + 2) * ROTATION_SECS, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
+/// The HMAC-SHA256 of `parts`, one after the other, under `key`: what the signatures of scan
+/// codes and of personal codes ([`super::personal_code`]) are cut from.
+pub(crate) fn mac(key: &[u8; 32], parts: &[&[u8]]) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("any key length");
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
+}
+
 fn signature(
     key: &[u8; 32],
     activity_secret: &[u8],
     activity_id: i64,
     step: Option<i64>,
 ) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("any key length");
-    mac.update(b"vledger scan v1|");
-    mac.update(activity_secret);
-    mac.update(
-        format!(
-            "|{activity_id}|{}",
-            step.map_or("s".to_owned(), |s| s.to_string())
-        )
-        .as_bytes(),
+    let step = step.map_or("s".to_owned(), |s| s.to_string());
+    let mac = mac(
+        key,
+        &[
+            b"vledger scan v1|",
+            activity_secret,
+            format!("|{activity_id}|{step}").as_bytes(),
+        ],
     );
-    URL_SAFE_NO_PAD.encode(&mac.finalize().into_bytes()[..SIGNATURE_BYTES])
+    URL_SAFE_NO_PAD.encode(&mac[..SIGNATURE_BYTES])
 }
 
 /// The code for an activity: static, or the rotating one of `step`.
@@ -151,22 +160,27 @@ impl ScanCode {
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn base36(mut n: i64) -> String {
-    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    if n <= 0 {
-        return "0".into();
-    }
+/// `n` written with the digits of `alphabet`, as many as its length says (36, 32…).
+pub(crate) fn in_digits(mut n: u64, alphabet: &[u8]) -> String {
+    let radix = alphabet.len() as u64;
     let mut out = Vec::new();
-    while n > 0 {
-        out.push(DIGITS[(n % 36) as usize]);
-        n /= 36;
+    loop {
+        out.push(alphabet[(n % radix) as usize]);
+        n /= radix;
+        if n == 0 {
+            break;
+        }
     }
     out.reverse();
-    String::from_utf8(out).expect("ascii")
+    String::from_utf8(out).expect("an ASCII alphabet")
+}
+
+fn base36(n: i64) -> String {
+    in_digits(n.max(0) as u64, b"0123456789abcdefghijklmnopqrstuvwxyz")
 }
 
 fn from_base36(s: &str) -> Result<i64, QrError> {

@@ -49,6 +49,7 @@ pub const ACTIVITY_STARTED: &str = "activity_started";
 
 // 422: the request is readable but its content is not acceptable.
 pub const INVALID_BODY: &str = "invalid_body";
+pub const INVALID_CODE: &str = "invalid_code";
 pub const INVALID_QUERY: &str = "invalid_query";
 pub const INVALID_FIELD: &str = "invalid_field";
 pub const INVALID_PERIOD: &str = "invalid_period";

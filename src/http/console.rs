@@ -28,6 +28,7 @@ mod activities;
 mod activity;
 mod audit;
 mod backbone;
+mod code_scans;
 mod corrections;
 mod import;
 mod manual_entry;
@@ -74,6 +75,7 @@ const TEXTS: &[Text] = &[
 pub const TEXT_SECTIONS: &[&[Text]] = &[
     TEXTS,
     activity::TEXTS,
+    code_scans::TEXTS,
     new_activity::TEXTS,
     corrections::TEXTS,
     manual_entry::TEXTS,
@@ -163,6 +165,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/console/activities/{id}/recruitment",
             post(activity::recruitment),
+        )
+        .route(
+            "/console/activities/{id}/code-scans",
+            post(code_scans::scan),
         )
         .route(
             "/console/activities/{id}/manual-entries",

@@ -20,6 +20,7 @@ mod ledger;
 mod notice;
 mod pages;
 mod password_reset;
+mod personal_codes;
 mod render;
 mod reports;
 mod rewards;
@@ -89,6 +90,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(certificates::router())
         .merge(social_workers::router())
         .merge(signups::router())
+        .merge(personal_codes::router())
         .split_for_parts()
 }
 

@@ -124,6 +124,9 @@ pub struct Scan {
     pub position: Option<(f64, f64)>,
     /// How long after the end a check-out is still accepted.
     pub grace: Duration,
+    /// The staff account that scanned the volunteer's personal code; none when the volunteer
+    /// scanned the activity's code.
+    pub recorded_by: Option<i64>,
 }
 
 impl Scan {
@@ -177,6 +180,11 @@ pub struct AttendanceRow {
     pub fraudulent: bool,
     /// The latest rating 服务评价 of the service: `excellent`, `good`, `pass` or `fail`.
     pub evaluation: Option<String>,
+    /// The staff account that checked the volunteer in by their personal code 志愿者码; none
+    /// when the volunteer scanned the activity's code.
+    pub checked_in_by: Option<i64>,
+    /// The same for the check-out.
+    pub checked_out_by: Option<i64>,
 }
 
 /// The audit entry of an attendance the forgotten-check-out job closed.

@@ -24,7 +24,7 @@ const ROW_COLUMNS: &str = "a.id, a.state, a.checked_in_at, a.checked_out_at, a.c
     a.outside_geofence, a.without_signup, a.volunteer_id, v.volunteer_no, v.name, a.in_lat, a.in_lon, a.out_lat,
     a.out_lon, a.review, a.review_reason, a.fraudulent,
     (SELECT ev.rating FROM evaluations ev WHERE ev.attendance_id = a.id ORDER BY ev.id DESC LIMIT 1)
-        AS evaluation";
+        AS evaluation, a.checked_in_by, a.checked_out_by";
 
 /// Which of an activity's attendances a list shows.
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
@@ -65,6 +65,18 @@ impl Store {
         ))
         .bind(activity_id)
         .fetch_all(&self.db)
+        .await?)
+    }
+
+    /// One attendance of the activity, as its list shows it.
+    pub async fn attendance_row(&self, activity_id: i64, id: i64) -> Result<Option<AttendanceRow>> {
+        Ok(query_as(format!(
+            "SELECT {ROW_COLUMNS} FROM attendances a JOIN volunteers v ON v.id = a.volunteer_id
+             WHERE a.activity_id = $1 AND a.id = $2"
+        ))
+        .bind(activity_id)
+        .bind(id)
+        .fetch_optional(&self.db)
         .await?)
     }
 

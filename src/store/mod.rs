@@ -13,6 +13,7 @@ mod audit;
 pub mod backbone;
 pub mod backup;
 pub mod bulk;
+pub mod cards;
 pub mod certificates;
 mod check_ins;
 pub mod db;

@@ -40,6 +40,7 @@ mod ledger_totals;
 mod login;
 mod login_throttling;
 mod password_flood;
+mod personal_codes;
 mod phones;
 mod poster;
 mod public_pages;

@@ -4,8 +4,10 @@
 //! or confirm, adjust (minutes and a reason) or reject (a reason, perhaps marked fraudulent) one —
 //! through the same use case and access check as `POST /api/v1/activities/{id}/confirmations`,
 //! all or nothing. The attendances also download as a CSV file. The page also lists the
-//! activity's sign-ups 报名 and opens or closes its recruitment, as the API does.
+//! activity's sign-ups 报名 and opens or closes its recruitment, as the API does, and holds the
+//! panel that checks volunteers in by their personal code ([`super::code_scans`]).
 
+use super::code_scans::{CodeScanPanel, ScannedQuery};
 use super::paging::{ListQuery, Pager};
 use super::{StaffForm, StaffVisit, head, see_other, to_activity};
 use crate::app::AppState;
@@ -97,9 +99,10 @@ struct ActivityPage {
     view_query: String,
     rows: Vec<Row>,
     pager: Pager,
-    /// Why the last review was refused; nothing was changed.
-    refused: Option<String>,
+    notices: Notices,
     signups: Vec<SignupRow>,
+    /// `(key, text)` of the texts the panel's camera script shows.
+    code_scan_texts: Vec<(&'static str, &'static str)>,
 }
 
 impl ActivityPage {
@@ -192,6 +195,15 @@ fn row(r: AttendanceRow, zone: FixedOffset) -> Row {
     }
 }
 
+/// What the page says above its lists, after a form.
+#[derive(Default)]
+pub struct Notices {
+    /// Why the last review was refused; nothing was changed.
+    pub refused: Option<String>,
+    /// What the personal code panel did last.
+    pub code_scan: CodeScanPanel,
+}
+
 /// The activity's page showing `shown`, answered with `status`.
 async fn render(
     state: &AppState,
@@ -199,7 +211,7 @@ async fn render(
     activity: Activity,
     shown: AttendanceView,
     status: StatusCode,
-    refused: Option<String>,
+    notices: Notices,
 ) -> Result<Response> {
     let zone = state.settings.display_offset();
     let list = &shown.list();
@@ -236,8 +248,9 @@ async fn render(
         shown,
         rows,
         pager,
-        refused,
+        notices,
         signups,
+        code_scan_texts: CodeScanPanel::script_texts(lang),
     };
     page(status, &view)
 }
@@ -248,15 +261,20 @@ pub async fn activity_page(
     StaffVisit { lang, session }: StaffVisit,
     Path(id): Path<i64>,
     Query(shown): Query<AttendanceView>,
+    Query(scanned): Query<ScannedQuery>,
 ) -> Result<Response> {
     let activity = run_activity(&state, &session.caller, id, &Role::ORGANIZERS).await?;
+    let panel = CodeScanPanel::after(&state.store, activity.id, scanned.scanned).await?;
     render(
         &state,
         (session, lang),
         activity,
         shown,
         StatusCode::OK,
-        None,
+        Notices {
+            refused: None,
+            code_scan: panel,
+        },
     )
     .await
 }
@@ -400,14 +418,29 @@ pub async fn review(
         review_as_asked(&state.store, &activity, asked, caller.user_id, &rules).await
     }
     .await;
+    let back = format!("/console/activities/{id}?{}", shown.query());
+    let refused = |_, e: &Error| Notices {
+        refused: Some(e.to_string()),
+        ..Notices::default()
+    };
+    let outcome = outcome.map(|_| back);
+    answer_form(&state, (session, lang), (activity, shown), outcome, refused).await
+}
+
+/// Where a form of the page sends the browser: to the address `outcome` holds when the form did
+/// its work, or back to the page (showing `shown`) with what `notices` says of its refusal.
+pub async fn answer_form(
+    state: &AppState,
+    visit: (SignedIn, Lang),
+    (activity, shown): (Activity, AttendanceView),
+    outcome: Result<String>,
+    notices: impl FnOnce(Lang, &Error) -> Notices,
+) -> Result<Response> {
     match outcome {
-        Ok(_) => Ok(see_other(format!(
-            "/console/activities/{id}?{}",
-            shown.query()
-        ))),
+        Ok(location) => Ok(see_other(location)),
         Err(e) if e.is_refusal() => {
-            let why = Some(e.to_string());
-            render(&state, (session, lang), activity, shown, e.status(), why).await
+            let notices = notices(visit.1, &e);
+            render(state, visit, activity, shown, e.status(), notices).await
         }
         Err(e) => Err(e),
     }

@@ -12,6 +12,7 @@ use super::{NoFields, StaffForm, StaffVisit, head, see_other};
 use crate::app::AppState;
 use crate::app::backbone::BackboneView;
 use crate::app::password_reset::{InPerson, PasswordResetChannel};
+use crate::app::personal_codes::CARD_KEEPERS;
 use crate::app::profiles::{self, may_reveal_id_number};
 use crate::app::social_workers::{self, may_assign};
 use crate::domain::hours::hours;
@@ -114,6 +115,8 @@ struct ProfilePage {
     may_assign: bool,
     /// Whether the caller may reset the volunteer's password.
     may_reset_password: bool,
+    /// Whether the caller may print the volunteer's card 志愿者卡.
+    may_print_card: bool,
     refused: Option<String>,
 }
 
@@ -203,6 +206,7 @@ async fn render(
         social_worker: assignment.map(|a| a.social_worker_name),
         social_workers,
         may_assign,
+        may_print_card: caller.may(&CARD_KEEPERS, &v.community_path),
         refused,
         v,
         session: Some(session),

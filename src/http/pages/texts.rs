@@ -75,6 +75,7 @@ fn all_texts() -> impl Iterator<Item = &'static Text> {
         .chain(super::register::TEXTS)
         .chain(crate::http::notice::TEXTS)
         .chain(crate::http::activity_pages::TEXTS)
+        .chain(crate::http::personal_codes::TEXTS)
         .chain(console.iter().flat_map(|section| section.iter()))
 }
 

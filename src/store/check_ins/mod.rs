@@ -117,8 +117,8 @@ async fn record_one(tx: &mut Tx, s: &Scan) -> Result<ScanOutcome> {
             }
             let attendance = query_as(concat!(
                 "INSERT INTO attendances (activity_id, volunteer_id, state, checked_in_at,
-                     last_scan_at, in_lat, in_lon, outside_geofence, without_signup)
-                 VALUES ($1, $2, 'checked_in', $3, $4, $5, $6, $7, $8)
+                     last_scan_at, in_lat, in_lon, outside_geofence, without_signup, checked_in_by)
+                 VALUES ($1, $2, 'checked_in', $3, $4, $5, $6, $7, $8, $9)
                  ON CONFLICT (activity_id, volunteer_id) DO NOTHING RETURNING ",
                 snapshot!()
             ))
@@ -130,6 +130,7 @@ async fn record_one(tx: &mut Tx, s: &Scan) -> Result<ScanOutcome> {
             .bind(lon)
             .bind(s.outside_geofence())
             .bind(s.signup_required && !holds_place)
+            .bind(s.recorded_by)
             .fetch_optional(&mut *tx)
             .await?;
             match attendance {
@@ -162,8 +163,8 @@ async fn record_one(tx: &mut Tx, s: &Scan) -> Result<ScanOutcome> {
             let attendance = query_as(concat!(
                 "UPDATE attendances SET state = 'checked_out', checked_out_at = $1,
                      last_scan_at = $2, credited_minutes = $3, out_lat = $4, out_lon = $5,
-                     outside_geofence = outside_geofence OR $6
-                 WHERE id = $7 RETURNING ",
+                     outside_geofence = outside_geofence OR $6, checked_out_by = $7
+                 WHERE id = $8 RETURNING ",
                 snapshot!()
             ))
             .bind(s.at)
@@ -172,6 +173,7 @@ async fn record_one(tx: &mut Tx, s: &Scan) -> Result<ScanOutcome> {
             .bind(lat)
             .bind(lon)
             .bind(s.outside_geofence())
+            .bind(s.recorded_by)
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;

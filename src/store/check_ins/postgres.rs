@@ -208,11 +208,11 @@ async fn insert_check_ins(
     };
     let written: Vec<Written> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "INSERT INTO attendances AS a (activity_id, volunteer_id, state, checked_in_at, last_scan_at,
-             in_lat, in_lon, outside_geofence, without_signup)
-         SELECT activity_id, volunteer_id, 'checked_in', at, at, lat, lon, outside, unsigned
+             in_lat, in_lon, outside_geofence, without_signup, checked_in_by)
+         SELECT activity_id, volunteer_id, 'checked_in', at, at, lat, lon, outside, unsigned, scanned_by
          FROM UNNEST($1::bigint[], $2::bigint[], $3::timestamptz[], $4::float8[], $5::float8[],
-             $6::bool[], $7::bool[])
-             AS u(activity_id, volunteer_id, at, lat, lon, outside, unsigned)
+             $6::bool[], $7::bool[], $8::bigint[])
+             AS u(activity_id, volunteer_id, at, lat, lon, outside, unsigned, scanned_by)
          ON CONFLICT (activity_id, volunteer_id) DO NOTHING {RETURNING}"
     )))
     .bind(check_ins.iter().map(|&(i, _)| scans[i].activity_id).collect::<Vec<_>>())
@@ -222,6 +222,7 @@ async fn insert_check_ins(
     .bind(column(&|s| s.position.map(|p| p.1)))
     .bind(check_ins.iter().map(|&(i, _)| scans[i].outside_geofence()).collect::<Vec<_>>())
     .bind(check_ins.iter().map(|&(_, flagged)| flagged).collect::<Vec<_>>())
+    .bind(check_ins.iter().map(|&(i, _)| scans[i].recorded_by).collect::<Vec<_>>())
     .fetch_all(&mut *conn)
     .await?;
     let mut by_key: HashMap<Key, AttendanceSnapshot> = written
@@ -268,9 +269,10 @@ async fn update_check_outs(
     let written: Vec<Written> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "UPDATE attendances AS a SET state = 'checked_out', checked_out_at = u.at, last_scan_at = u.at,
              credited_minutes = u.credited, out_lat = u.lat, out_lon = u.lon,
-             outside_geofence = a.outside_geofence OR u.outside
-         FROM UNNEST($1::bigint[], $2::timestamptz[], $3::int[], $4::float8[], $5::float8[], $6::bool[])
-             AS u(id, at, credited, lat, lon, outside)
+             outside_geofence = a.outside_geofence OR u.outside, checked_out_by = u.scanned_by
+         FROM UNNEST($1::bigint[], $2::timestamptz[], $3::int[], $4::float8[], $5::float8[], $6::bool[],
+             $7::bigint[])
+             AS u(id, at, credited, lat, lon, outside, scanned_by)
          WHERE a.id = u.id {RETURNING}"
     )))
     .bind(check_outs.iter().map(|c| c.1).collect::<Vec<_>>())
@@ -279,6 +281,7 @@ async fn update_check_outs(
     .bind(check_outs.iter().map(|c| scans[c.0].position.map(|p| p.0)).collect::<Vec<_>>())
     .bind(check_outs.iter().map(|c| scans[c.0].position.map(|p| p.1)).collect::<Vec<_>>())
     .bind(check_outs.iter().map(|c| scans[c.0].outside_geofence()).collect::<Vec<_>>())
+    .bind(check_outs.iter().map(|c| scans[c.0].recorded_by).collect::<Vec<_>>())
     .fetch_all(&mut *conn)
     .await?;
     let mut by_id: HashMap<i64, AttendanceSnapshot> = written

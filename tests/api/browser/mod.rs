@@ -7,6 +7,7 @@ mod console;
 mod console_admin;
 mod console_pages;
 mod crafted_text;
+mod personal_code;
 mod registration;
 
 use fantoccini::{Client, ClientBuilder, Locator};

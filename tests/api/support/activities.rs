@@ -136,6 +136,7 @@ impl TestApp {
             at,
             position: None,
             grace: self.state.settings.checkout_grace(),
+            recorded_by: None,
         }
     }
 
