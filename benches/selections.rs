@@ -1,6 +1,7 @@
 //! Opening every selection round 优秀志愿者评选 of a large district, as the scheduled job does it
 //! (one reading of the year for the whole district, then each street's and community's draft
-//! computed and stored in a transaction of its own), beside the reading alone.
+//! computed and stored in a transaction of its own), beside the reading alone; then one street's
+//! and one community's round recomputed, as a committee would by hand.
 //!
 //!     VLEDGER_DATABASE_URL=sqlite://demo.db cargo bench --bench selections -- [--runs 5]
 //!
@@ -16,6 +17,7 @@ use support::{pairs, runs, timed};
 use vledger::app::AppState;
 use vledger::app::selections;
 use vledger::config::Settings;
+use vledger::domain::units::UnitKind;
 use vledger::store::db::query;
 
 const DEMO_VOLUNTEERS: u64 = 1_000_000;
@@ -91,6 +93,29 @@ async fn main() {
             count("SELECT COUNT(*), CAST(0 AS BIGINT) FROM selection_candidates").await;
         println!(
             "{backend}: run {run}: opened {opened} rounds with {candidates} candidates in {seconds:.2} s"
+        );
+    }
+
+    // One unit by hand: a street's and a community's round recomputed on the same inputs (read
+    // and drafted again, nothing written).
+    let units = state
+        .store
+        .units_within(std::slice::from_ref(&root.path))
+        .await
+        .unwrap();
+    for kind in [UnitKind::Street, UnitKind::Community] {
+        let unit = units.iter().find(|u| u.kind == kind).unwrap();
+        let round = state.store.selection_of(unit.id, year).await.unwrap();
+        let t = Instant::now();
+        let done = selections::recompute(&state, round.unwrap(), unit, 0)
+            .await
+            .unwrap();
+        assert!(!done.changed);
+        println!(
+            "{backend}: recomputing the round of {} ({}): {:.2} s",
+            unit.name,
+            kind.as_str(),
+            t.elapsed().as_secs_f64()
         );
     }
 }

@@ -88,7 +88,8 @@ impl Store {
         .fetch_all(&self.db)
         .await?;
         // The rest is read for the whole district, each from an index or a small table, and kept
-        // for the volunteers above. The latest rating of each of the year's services: CROSS JOIN
+        // for the volunteers above. The latest rating of each of the year's services (only
+        // confirmed service is rated, so each has its entry in the year's totals): CROSS JOIN
         // keeps SQLite, which has no statistics, from going through every evaluation ever made
         // (PostgreSQL plans it as any join).
         let ratings: Vec<(i64, String, i64)> = query_as(
