@@ -6,6 +6,7 @@ use crate::domain::backbone::{BackboneRule, Basis, effective};
 use crate::error::codes::REASON_REQUIRED;
 use crate::error::{Error, Result};
 use crate::store::backbone::{self as steps, NewChange, Standing};
+use crate::store::db::Tx;
 use crate::store::{Store, Volunteer, targets};
 use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use serde::Serialize;
@@ -123,16 +124,47 @@ pub async fn designate(
     }
     let mut tx = store.begin().await?;
     steps::lock(&mut tx).await?;
-    let before = steps::standing(&mut tx, volunteer.id).await?;
-    let was = before.as_ref().is_some_and(|s| s.backbone);
+    let was = steps::standing(&mut tx, volunteer.id).await?;
+    decide(&mut tx, volunteer, was, designated, reason, actor, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends the backbone status of a volunteer who withdraws 注销, in the withdrawal's transaction:
+/// revoked as a person's decision would be, so that the rule does not give it back.
+pub(crate) async fn end_on_withdrawal(
+    tx: &mut Tx,
+    volunteer: &Volunteer,
+    now: DateTime<FixedOffset>,
+) -> Result<()> {
+    steps::lock(tx).await?;
+    let was = steps::standing(tx, volunteer.id).await?;
+    if was.as_ref().is_some_and(|s| s.backbone) {
+        let reason = "志愿者本人注销";
+        decide(tx, volunteer, was, false, reason, volunteer.id, now).await?;
+    }
+    Ok(())
+}
+
+/// Keeps a person's decision on the volunteer, whose standing `was`: the standing, the change
+/// in the history (audited) and the count of backbone volunteers.
+async fn decide(
+    tx: &mut Tx,
+    volunteer: &Volunteer,
+    was: Option<Standing>,
+    designated: bool,
+    reason: &str,
+    actor: i64,
+    now: DateTime<FixedOffset>,
+) -> Result<()> {
     let standing = Standing {
         volunteer_id: volunteer.id,
         community_id: volunteer.community_id,
-        by_rule: before.as_ref().is_some_and(|s| s.by_rule),
+        by_rule: was.as_ref().is_some_and(|s| s.by_rule),
         designated: Some(designated),
         backbone: designated,
     };
-    steps::set_standings(&mut tx, std::slice::from_ref(&standing)).await?;
+    steps::set_standings(tx, std::slice::from_ref(&standing)).await?;
     let change = NewChange {
         volunteer_id: volunteer.id,
         backbone: designated,
@@ -145,13 +177,12 @@ pub async fn designate(
         actor_id: Some(actor),
     };
     let last_before =
-        steps::append_changes(&mut tx, std::slice::from_ref(&change), now.to_utc()).await?;
-    steps::audit_changes(&mut tx, last_before).await?;
-    if was != designated {
+        steps::append_changes(tx, std::slice::from_ref(&change), now.to_utc()).await?;
+    steps::audit_changes(tx, last_before).await?;
+    if was.is_some_and(|s| s.backbone) != designated {
         let change = if designated { 1 } else { -1 };
-        targets::add_backbone(&mut tx, volunteer.id, now.year(), change).await?;
+        targets::add_backbone(tx, volunteer.id, now.year(), change).await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! state they run on. Nothing here knows about HTTP: `http/` extracts a request, checks access and
 //! calls in here.
 
+pub mod account;
 pub mod activities;
 pub mod backbone;
 pub mod backup;
@@ -28,6 +29,7 @@ pub mod targets;
 pub mod throttle;
 pub mod trainings;
 pub mod units;
+pub mod withdrawal;
 
 use crate::config::Settings;
 use crate::crypto::Keys;

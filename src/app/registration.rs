@@ -89,7 +89,9 @@ pub fn split_list(typed: &str) -> Vec<String> {
         .collect()
 }
 
-fn tags(raw: &[String], field: &str) -> Result<Vec<String>> {
+/// Skills or service categories as typed: trimmed, empty ones left out; 422 `invalid_tags` past
+/// the limits.
+pub fn tags(raw: &[String], field: &str) -> Result<Vec<String>> {
     let tags: Vec<String> = raw
         .iter()
         .map(|t| t.trim().to_owned())

@@ -1,12 +1,16 @@
 //! Partners 合作商家 and their rewards 积分兑换: registering a partner, offering a reward, and
-//! changing a reward's stock or whether it is offered, checked one way for the API and the console.
+//! changing a reward's stock or whether it is offered, checked one way for the API and the console;
+//! redeeming a reward under a code drawn at random, which the partner checks and marks handed
+//! over.
 
+use crate::domain::short_code::redemption_code;
 use crate::domain::text::{DESCRIPTION, NAME};
-use crate::error::codes::{INVALID_POINTS_COST, INVALID_STOCK};
+use crate::error::codes::{DUPLICATE_REDEMPTION_CODE, INVALID_POINTS_COST, INVALID_STOCK};
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::store::Unit;
-use crate::store::rewards::{NewReward, Partner, Reward, RewardChange};
+use crate::store::rewards::{NewReward, Partner, Redeemed, Reward, RewardChange};
+use rand::RngCore;
 
 /// The largest points cost and stock; both columns are 32-bit.
 const MAX_AMOUNT: i64 = 1_000_000;
@@ -84,4 +88,25 @@ pub async fn set_active(
     store
         .change_reward(reward.id, RewardChange::Active(active), actor)
         .await
+}
+
+/// Redeems the reward for the volunteer (the access check is the caller's) under a new
+/// redemption code 兑换码.
+pub async fn redeem(store: &Store, reward_id: i64, volunteer_id: i64) -> Result<Redeemed> {
+    let mut attempts = 0;
+    loop {
+        let mut random = [0u8; 5];
+        rand::rngs::OsRng.fill_bytes(&mut random);
+        match store
+            .redeem(reward_id, volunteer_id, &redemption_code(random))
+            .await
+        {
+            // 40 random bits: a second draw is already unlikely to be needed.
+            Err(Error::Conflict {
+                code: DUPLICATE_REDEMPTION_CODE,
+                ..
+            }) if attempts < 3 => attempts += 1,
+            outcome => return outcome,
+        }
+    }
 }

@@ -14,6 +14,7 @@ use crate::error::codes::{
 };
 use crate::error::{Error, Result};
 use crate::store::activities::{Activity, lock_activity};
+use crate::store::db::Tx;
 use crate::store::signups::{self, ListedActivity, OpenFilter, Placed};
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 
@@ -86,14 +87,25 @@ pub async fn cancel(
             "the activity has started: a sign-up can no longer be cancelled",
         ));
     }
-    let removed = signups::remove(&mut tx, &activity, volunteer_id)
+    take_back(&mut tx, &activity, volunteer_id)
         .await?
         .ok_or(Error::NotFound("sign-up"))?;
-    if removed == SignupState::Confirmed && !activity.is_cancelled() {
-        signups::fill_places(&mut tx, &activity, volunteer_id).await?;
-    }
     tx.commit().await?;
     Ok(())
+}
+
+/// Takes the volunteer's sign-up to the activity (locked in `tx`) back: the state it had, or
+/// none. A place it held goes to the first on the waiting list.
+pub(crate) async fn take_back(
+    tx: &mut Tx,
+    activity: &Activity,
+    volunteer_id: i64,
+) -> Result<Option<SignupState>> {
+    let removed = signups::remove(tx, activity, volunteer_id).await?;
+    if removed == Some(SignupState::Confirmed) && !activity.is_cancelled() {
+        signups::fill_places(tx, activity, volunteer_id).await?;
+    }
+    Ok(removed)
 }
 
 /// Opens or closes the activity's recruitment (a cancelled activity's stays as it is).

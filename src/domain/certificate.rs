@@ -9,6 +9,7 @@
 use crate::domain::evaluation::Rating;
 use crate::domain::hours::hours;
 use crate::domain::ledger::EntrySource;
+use crate::domain::short_code;
 use chrono::NaiveDate;
 use hmac::{Hmac, Mac};
 use rust_decimal::Decimal;
@@ -17,20 +18,13 @@ use sha2::Sha256;
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
-/// RFC 4648 base 32: upper case, no 0/1/8/9 that could be misread.
-const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 /// `VC` + four digits of year + eight random characters (40 bits).
 const NUMBER_LEN: usize = 2 + 4 + 8;
 
 /// A certificate number: `VC`, the year of issue and eight characters drawn from `random`,
 /// e.g. `VC2026K7QW2M4D`.
 pub fn number(year: i32, random: [u8; 5]) -> String {
-    let bits = random.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b));
-    let tail: String = (0..8)
-        .rev()
-        .map(|i| char::from(ALPHABET[(bits >> (5 * i) & 31) as usize]))
-        .collect();
-    format!("VC{year:04}{tail}")
+    format!("VC{year:04}{}", short_code::draw(random))
 }
 
 /// Whether `s` is shaped like a certificate number (anything else is not looked up).
@@ -39,7 +33,7 @@ pub fn is_number(s: &str) -> bool {
     b.len() == NUMBER_LEN
         && b.starts_with(b"VC")
         && b[2..6].iter().all(u8::is_ascii_digit)
-        && b[6..].iter().all(|c| ALPHABET.contains(c))
+        && short_code::is_drawn(&b[6..])
 }
 
 /// One ledger entry dated in the period, with the activity it counts for (its own, or that of the

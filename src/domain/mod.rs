@@ -15,6 +15,7 @@ pub mod qr;
 pub mod roles;
 pub mod selection;
 pub mod selection_review;
+pub mod short_code;
 pub mod signup;
 pub mod social_workers;
 pub mod spreadsheet;

@@ -18,6 +18,7 @@ pub const FORBIDDEN: &str = "forbidden";
 pub const NOT_A_VOLUNTEER: &str = "not_a_volunteer";
 pub const INVALID_QR: &str = "invalid_qr";
 pub const INVALID_CSRF_TOKEN: &str = "invalid_csrf_token";
+pub const WRONG_PASSWORD: &str = "wrong_password";
 
 // 409: the request clashes with what is stored.
 pub const ACTIVITY_CANCELLED: &str = "activity_cancelled";
@@ -38,6 +39,8 @@ pub const DUPLICATE_UNIT: &str = "duplicate_unit";
 pub const INSUFFICIENT_POINTS: &str = "insufficient_points";
 pub const OUT_OF_STOCK: &str = "out_of_stock";
 pub const REWARD_INACTIVE: &str = "reward_inactive";
+pub const ALREADY_HANDED_OVER: &str = "already_handed_over";
+pub const DUPLICATE_REDEMPTION_CODE: &str = "duplicate_redemption_code";
 pub const SELECTION_EXISTS: &str = "selection_exists";
 pub const SELECTION_NOT_DRAFT: &str = "selection_not_draft";
 pub const SELECTION_NOT_IN_NOTICE: &str = "selection_not_in_notice";
@@ -60,6 +63,7 @@ pub const REASON_REQUIRED: &str = "reason_required";
 pub const INVALID_ID_NUMBER: &str = "invalid_id_number";
 pub const INVALID_PHONE: &str = "invalid_phone";
 pub const CONSENT_REQUIRED: &str = "consent_required";
+pub const CONFIRMATION_REQUIRED: &str = "confirmation_required";
 pub const WEAK_PASSWORD: &str = "weak_password";
 pub const INVALID_TAGS: &str = "invalid_tags";
 pub const INVALID_LOGIN: &str = "invalid_login";

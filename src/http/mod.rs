@@ -5,6 +5,7 @@
 //! templates) and `assets` (the pages' styles and scripts); `security_headers` go on every answer.
 
 mod access;
+mod account;
 mod activities;
 mod activity_pages;
 mod assets;
@@ -21,6 +22,7 @@ mod notice;
 mod pages;
 mod password_reset;
 mod personal_codes;
+mod redemptions;
 mod render;
 mod reports;
 mod rewards;
@@ -72,6 +74,7 @@ impl Modify for BearerAuth {
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(auth::router())
+        .merge(account::router())
         .merge(units::router())
         .merge(users::router())
         .merge(volunteers::router())
@@ -105,6 +108,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::router())
         .merge(notice::router())
         .merge(activity_pages::router())
+        .merge(redemptions::router())
         .merge(console::router())
         .merge(assets::router())
         .route(

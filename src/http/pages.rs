@@ -6,6 +6,7 @@
 //! A page names only what its visitor may see, and takes a session that has ended as none: it then
 //! shows its login form.
 
+mod me;
 mod register;
 pub(crate) mod texts;
 
@@ -133,10 +134,17 @@ async fn door_screen(
 }
 
 /// A volunteer's own page: hours this year and in all, stars, points, training hours, each record
-/// with its source, and the outcome of their reports.
-async fn my_page(Query(q): Query<LangQuery>, headers: HeaderMap) -> Result<Response> {
+/// with its source, and the outcome of their reports; and what they do from it: certificates,
+/// rewards, reports 纠错, their account and withdrawal 注销. It names today's date in the service's
+/// time zone, where the periods of certificates are counted.
+async fn my_page(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response> {
     let lang = Lang::of(&q, &headers);
-    scripted(StatusCode::OK, Screen::Me, lang, json!({}))
+    let today = state.settings.local_now().date_naive();
+    scripted(StatusCode::OK, Screen::Me, lang, json!({"today": today}))
 }
 
 /// `GET /`: staff go to the console and volunteers to their own page; anyone else is shown both

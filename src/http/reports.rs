@@ -13,9 +13,10 @@ use crate::error::codes::{
     REASON_REQUIRED,
 };
 use crate::error::{Error, ErrorBody, Result};
-use crate::store::ledger::{NewReport, RecordReport};
+use crate::store::ledger::{NewReport, RecordReport, UnrecordedActivity};
 use axum::extract::State;
 use axum::http::StatusCode;
+use chrono::{Duration, Utc};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -24,6 +25,7 @@ use utoipa_axum::routes;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(file_report, volunteer_reports))
+        .routes(routes!(unrecorded_activities))
         .routes(routes!(unit_reports))
         .routes(routes!(resolve_report))
 }
@@ -115,6 +117,30 @@ async fn volunteer_reports(
 ) -> Result<Json<Vec<RecordReport>>> {
     let v = visible_volunteer(&state, &caller, &id, &Role::ORGANIZERS).await?;
     Ok(Json(state.store.reports_of(v.id).await?))
+}
+
+/// How far back a volunteer is offered activities to report missing from their records.
+const UNRECORDED_DAYS: i64 = 180;
+
+/// The activities of the last 180 days that hold no record of the volunteer's, the latest first
+/// (at most 50): those of their community, its street and the district, and any other they signed
+/// up for or checked in to. What a report of a missing record names.
+#[utoipa::path(get, path = "/api/v1/volunteers/{id}/unrecorded-activities", tag = "ledger", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<UnrecordedActivity>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+async fn unrecorded_activities(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<UnrecordedActivity>>> {
+    let v = visible_volunteer(&state, &caller, &id, &Role::ORGANIZERS).await?;
+    let now = Utc::now();
+    let since = now - Duration::days(UNRECORDED_DAYS);
+    Ok(Json(
+        state
+            .store
+            .unrecorded_activities(v.id, &v.community_path, (since, now))
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]

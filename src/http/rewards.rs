@@ -195,8 +195,9 @@ async fn set_active(
 }
 
 /// Redeems a reward with the caller's points: one from its stock, its cost from their balance.
-/// The body may be empty or `{}`; it is not read. Only rewards of partners at the volunteer's
-/// community, its street or the district.
+/// The answer holds the redemption code 兑换码 the volunteer shows the partner, who checks it at
+/// `/redemptions/{code}`. The body may be empty or `{}`; it is not read. Only rewards of partners
+/// at the volunteer's community, its street or the district.
 #[utoipa::path(post, path = "/api/v1/rewards/{id}/redemptions", tag = "rewards", params(("id" = i64, Path)),
     responses((status = 201, body = Redeemed), (status = 401, body = ErrorBody),
               (status = 403, description = format!("{NOT_A_VOLUNTEER}, {FORBIDDEN} (a reward of another community)"), body = ErrorBody),
@@ -229,7 +230,7 @@ async fn redeem(
             "this reward is offered to the volunteers of other communities",
         ));
     }
-    let redeemed = state.store.redeem(id, caller.user_id).await?;
+    let redeemed = rewards::redeem(&state.store, id, caller.user_id).await?;
     Ok((StatusCode::CREATED, Json(redeemed)))
 }
 

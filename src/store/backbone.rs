@@ -6,6 +6,7 @@
 use super::Store;
 use super::db::many::insert;
 use super::db::{Backend, Tx, query, query_as, query_scalar};
+use super::volunteers::REGISTERED;
 use crate::domain::backbone::Basis;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
@@ -83,14 +84,14 @@ pub async fn meeting_rule(
     min_minutes: i64,
     min_activities: i64,
 ) -> Result<Vec<RuleTotals>> {
-    Ok(query_as(
+    Ok(query_as(format!(
         "SELECT t.volunteer_id, v.community_id, t.minutes, t.activities FROM (
              SELECT volunteer_id, CAST(SUM(minutes) AS BIGINT) AS minutes,
                  CAST(SUM(activities) AS BIGINT) AS activities
              FROM volunteer_month_totals WHERE month >= $1 AND month <= $2
              GROUP BY volunteer_id HAVING SUM(minutes) >= $3 AND SUM(activities) >= $4
-         ) t JOIN volunteers v ON v.id = t.volunteer_id",
-    )
+         ) t JOIN volunteers v ON v.id = t.volunteer_id WHERE {REGISTERED}"
+    ))
     .bind(first)
     .bind(last)
     .bind(min_minutes)

@@ -20,6 +20,7 @@ pub mod db;
 mod jobs;
 pub mod ledger;
 mod model;
+pub mod profiles;
 pub mod rewards;
 pub mod selection_reviews;
 pub mod selections;
@@ -29,6 +30,7 @@ pub mod targets;
 pub mod trainings;
 pub mod units;
 pub mod volunteers;
+pub mod withdrawals;
 
 pub use audit::{AuditFilter, AuditLine, audit};
 pub use model::*;

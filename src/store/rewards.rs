@@ -2,7 +2,10 @@
 
 use super::db::{Tx, query, query_as, query_scalar};
 use super::{Store, audit, conflict_on};
-use crate::error::codes::{DUPLICATE_PARTNER, INSUFFICIENT_POINTS, OUT_OF_STOCK, REWARD_INACTIVE};
+use crate::error::codes::{
+    ALREADY_HANDED_OVER, DUPLICATE_PARTNER, DUPLICATE_REDEMPTION_CODE, INSUFFICIENT_POINTS,
+    OUT_OF_STOCK, REWARD_INACTIVE,
+};
 use crate::error::{Error, Result};
 use crate::store::{NewAudit, Unit};
 use chrono::{DateTime, Utc};
@@ -77,6 +80,8 @@ impl RewardChange {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Redeemed {
     pub redemption_id: i64,
+    /// The redemption code 兑换码 the volunteer shows the partner, e.g. `RDK7QW2M4D`.
+    pub code: String,
     /// The reward after the redemption (its stock one less).
     pub reward: Reward,
     /// The points spent.
@@ -96,6 +101,12 @@ pub struct Redemption {
     pub unit_id: i64,
     pub points: i32,
     pub created_at: DateTime<Utc>,
+    /// The redemption code; none for redemptions made before there were codes.
+    pub code: Option<String>,
+    /// When the partner handed the reward over; none while it waits to be collected.
+    pub handed_over_at: Option<DateTime<Utc>>,
+    #[serde(skip)]
+    pub unit_path: String,
 }
 
 /// Partners with their unit's path; backends add their `WHERE`.
@@ -107,8 +118,10 @@ pub(crate) const REWARD: &str = "SELECT r.id, r.partner_id, p.name AS partner_na
     FROM rewards r JOIN partners p ON p.id = r.partner_id JOIN units u ON u.id = p.unit_id";
 /// Redemptions as a volunteer sees them; backends add their `WHERE`.
 pub(crate) const REDEMPTION: &str = "SELECT d.id, d.reward_id, r.name AS reward_name,
-    p.name AS partner_name, p.unit_id, d.points, d.created_at
-    FROM redemptions d JOIN rewards r ON r.id = d.reward_id JOIN partners p ON p.id = r.partner_id";
+    p.name AS partner_name, p.unit_id, d.points, d.created_at, d.code, d.handed_over_at,
+    u.path AS unit_path
+    FROM redemptions d JOIN rewards r ON r.id = d.reward_id JOIN partners p ON p.id = r.partner_id
+    JOIN units u ON u.id = p.unit_id";
 
 /// Why a reward's stock could not be taken: it is gone, inactive, or there is none left.
 pub(crate) fn unavailable(reward: Option<Reward>) -> Error {
@@ -320,7 +333,9 @@ impl Store {
         .await?)
     }
 
-    pub async fn redeem(&self, reward_id: i64, volunteer_id: i64) -> Result<Redeemed> {
+    /// Redeems the reward for the volunteer under `code`; 409 `duplicate_redemption_code` when
+    /// another redemption has the code already.
+    pub async fn redeem(&self, reward_id: i64, volunteer_id: i64, code: &str) -> Result<Redeemed> {
         // The guarded updates keep stock and balance from going below zero. On SQLite writes take
         // turns; on PostgreSQL simultaneous redemptions of one reward, or by one volunteer, wait
         // on the row lock of the first update and then evaluate its guard again on the committed
@@ -349,15 +364,17 @@ impl Store {
         .ok_or_else(insufficient_points)?;
         let now = Utc::now();
         let redemption_id: i64 = query_scalar(
-            "INSERT INTO redemptions (reward_id, volunteer_id, points, created_at) VALUES ($1, $2, $3, $4)
-             RETURNING id",
+            "INSERT INTO redemptions (reward_id, volunteer_id, points, created_at, code)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(reward_id)
         .bind(volunteer_id)
         .bind(cost)
         .bind(now)
+        .bind(code)
         .one(&mut tx)
-        .await?;
+        .await
+        .map_err(|e| conflict_on(e, DUPLICATE_REDEMPTION_CODE, "the code drawn is taken"))?;
         query(
             "INSERT INTO points_entries (volunteer_id, points, source, redemption_id, actor_id, created_at)
              VALUES ($1, $2, 'redemption', $3, $4, $5)",
@@ -374,6 +391,7 @@ impl Store {
             .ok_or(Error::NotFound("reward"))?;
         let redeemed = Redeemed {
             redemption_id,
+            code: code.to_owned(),
             reward,
             points: cost,
             balance,
@@ -390,5 +408,51 @@ impl Store {
         .bind(volunteer_id)
         .fetch_all(&self.db)
         .await?)
+    }
+
+    /// The redemption under `code`, as the partner checks it.
+    pub async fn redemption_by_code(&self, code: &str) -> Result<Option<Redemption>> {
+        Ok(query_as(format!("{REDEMPTION} WHERE d.code = $1"))
+            .bind(code)
+            .fetch_optional(&self.db)
+            .await?)
+    }
+
+    /// Records that the partner handed over the reward of the redemption under `code`, at `at`;
+    /// audited under the partner's unit, by no account (whoever holds the code). 404 for no such
+    /// code, 409 `already_handed_over` the second time.
+    pub async fn hand_over(&self, code: &str, at: DateTime<Utc>) -> Result<Redemption> {
+        let mut tx = self.db.begin().await?;
+        let marked = query(
+            "UPDATE redemptions SET handed_over_at = $1 WHERE code = $2 AND handed_over_at IS NULL",
+        )
+        .bind(at)
+        .bind(code)
+        .execute(&mut tx)
+        .await?;
+        let redemption: Redemption = query_as(format!("{REDEMPTION} WHERE d.code = $1"))
+            .bind(code)
+            .fetch_optional(&mut tx)
+            .await?
+            .ok_or(Error::NotFound("redemption"))?;
+        if marked == 0 {
+            return Err(Error::conflict(
+                ALREADY_HANDED_OVER,
+                "this reward was handed over already",
+            ));
+        }
+        let entry = NewAudit {
+            actor_id: None,
+            action: "hand_over",
+            entity: "redemption",
+            entity_id: redemption.id.to_string(),
+            unit_id: Some(redemption.unit_id),
+            unit_path: Some(&redemption.unit_path),
+            before: None,
+            after: Some(serde_json::json!({"code": code, "handed_over_at": at})),
+        };
+        audit(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(redemption)
     }
 }

@@ -5,6 +5,7 @@
 use super::Store;
 use super::db::many::insert;
 use super::db::{Backend, Tx, query_as, query_scalar};
+use super::volunteers::REGISTERED;
 use crate::domain::selection::{Draft, Input};
 use crate::error::Result;
 use chrono::{DateTime, FixedOffset, Utc};
@@ -76,13 +77,14 @@ impl Store {
         (from, to): (DateTime<Utc>, DateTime<Utc>),
         offset: FixedOffset,
     ) -> Result<InputsByCommunity> {
-        let rows: Vec<(i64, i64, String, DateTime<Utc>, i64, i64)> = query_as(
+        let rows: Vec<(i64, i64, String, DateTime<Utc>, i64, i64)> = query_as(format!(
             "SELECT v.community_id, v.id, v.volunteer_no, v.registered_at, CAST(t.minutes AS BIGINT),
                  CAST(t.activities AS BIGINT)
              FROM volunteer_year_totals t JOIN volunteers v ON v.id = t.volunteer_id
              JOIN units u ON u.id = v.community_id
-             WHERE t.year = $1 AND t.minutes > 0 AND u.path >= $2 AND u.path < $2 || '~'",
-        )
+             WHERE t.year = $1 AND t.minutes > 0 AND u.path >= $2 AND u.path < $2 || '~'
+                 AND {REGISTERED}"
+        ))
         .bind(year)
         .bind(path)
         .fetch_all(&self.db)

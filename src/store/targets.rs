@@ -117,8 +117,20 @@ impl Store {
             .await?;
         query(format!(
             "INSERT INTO community_year_counts (unit_id, year, registered_change)
-             SELECT community_id, {}, COUNT(*) FROM volunteers WHERE status = 'active' GROUP BY 1, 2",
+             SELECT community_id, {}, COUNT(*) FROM volunteers
+             WHERE status IN ('active', 'withdrawn') GROUP BY 1, 2",
             local_year(backend, "registered_at")
+        ))
+        .bind(minutes.to_string())
+        .execute(&mut tx)
+        .await?;
+        // A withdrawn volunteer counted as registered until the year they withdrew.
+        query(format!(
+            "INSERT INTO community_year_counts (unit_id, year, registered_change)
+             SELECT community_id, {}, -COUNT(*) FROM volunteers WHERE status = 'withdrawn' GROUP BY 1, 2
+             ON CONFLICT (unit_id, year) DO UPDATE
+                 SET registered_change = community_year_counts.registered_change + excluded.registered_change",
+            local_year(backend, "withdrawn_at")
         ))
         .bind(minutes.to_string())
         .execute(&mut tx)

@@ -2,6 +2,7 @@
 //! it never enters the hours ledger, stars, points or the yearly selection.
 
 use super::db::{Backend, Tx, query, query_as, query_scalar};
+use super::volunteers::REGISTERED;
 use super::{Store, audit};
 use crate::domain::hours::hours;
 use crate::error::codes::UNKNOWN_VOLUNTEER;
@@ -258,18 +259,15 @@ impl Store {
     /// The ids of the volunteers numbered `numbers`, in that order, each registered in a
     /// community within `path`; `unknown_volunteer` naming every number that is not.
     pub async fn volunteers_numbered(&self, path: &str, numbers: &[String]) -> Result<Vec<i64>> {
-        let found: Vec<(String, i64)> = query_as(match self.backend() {
-            Backend::Sqlite => {
-                "SELECT v.volunteer_no, v.id FROM volunteers v JOIN units u ON u.id = v.community_id
-                 WHERE v.volunteer_no IN (SELECT value FROM json_each($1))
-                   AND u.path >= $2 AND u.path < $2 || '~'"
-            }
-            Backend::Postgres => {
-                "SELECT v.volunteer_no, v.id FROM volunteers v JOIN units u ON u.id = v.community_id
-                 WHERE v.volunteer_no IN (SELECT jsonb_array_elements_text($1))
-                   AND u.path >= $2 AND u.path < $2 || '~'"
-            }
-        })
+        let listed = match self.backend() {
+            Backend::Sqlite => "SELECT value FROM json_each($1)",
+            Backend::Postgres => "SELECT jsonb_array_elements_text($1)",
+        };
+        let found: Vec<(String, i64)> = query_as(format!(
+            "SELECT v.volunteer_no, v.id FROM volunteers v JOIN units u ON u.id = v.community_id
+             WHERE v.volunteer_no IN ({listed})
+               AND u.path >= $2 AND u.path < $2 || '~' AND {REGISTERED}"
+        ))
         .bind(serde_json::json!(numbers))
         .bind(path)
         .fetch_all(&self.db)

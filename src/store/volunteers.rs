@@ -13,6 +13,9 @@ const VOLUNTEER_COLUMNS: &str = "v.id, v.volunteer_no, v.name, v.id_number_maske
     v.birth_date, v.phone, v.community_id, v.skills, v.service_categories, v.status, \
     v.registered_via, v.registered_at, u.path AS community_path";
 
+/// Volunteers `v` who are registered: not withdrawn.
+pub(super) const REGISTERED: &str = "v.status <> 'withdrawn'";
+
 /// The head of an insert of volunteers, and its number of columns ([`with_volunteer`] binds them).
 pub(super) const VOLUNTEER_INSERT: &str = "INSERT INTO volunteers (id, volunteer_no, name,
     id_number_enc, id_number_hash, id_number_masked, gender, birth_date, phone, community_id, skills,
@@ -122,10 +125,12 @@ impl Store {
         Ok(outcomes)
     }
 
+    /// The volunteer with id `id`, unless there is none or they have withdrawn: a withdrawn
+    /// volunteer is no one any more, only the anonymous key of their ledger entries.
     pub async fn volunteer(&self, id: i64) -> Result<Option<Volunteer>> {
         let sql = format!(
             "SELECT {VOLUNTEER_COLUMNS} FROM volunteers v JOIN units u ON u.id = v.community_id
-             WHERE v.id = $1"
+             WHERE v.id = $1 AND {REGISTERED}"
         );
         Ok(query_as(sql).bind(id).fetch_optional(&self.db).await?)
     }
@@ -138,7 +143,8 @@ impl Store {
     ) -> Result<Vec<Volunteer>> {
         let sql = format!(
             "SELECT {VOLUNTEER_COLUMNS} FROM volunteers v JOIN units u ON u.id = v.community_id
-             WHERE u.path >= $1 AND u.path < $1 || '~' AND v.id > $2 ORDER BY v.id LIMIT $3"
+             WHERE u.path >= $1 AND u.path < $1 || '~' AND v.id > $2 AND {REGISTERED}
+             ORDER BY v.id LIMIT $3"
         );
         Ok(query_as(sql)
             .bind(path)
@@ -281,7 +287,7 @@ impl Store {
                     COALESCE(t.minutes, 0) AS year_minutes, v.registered_at
              FROM volunteers v JOIN units u ON u.id = v.community_id
              LEFT JOIN volunteer_year_totals t ON t.volunteer_id = v.id AND t.year = $2
-             WHERE {within}{matching}
+             WHERE {within} AND {REGISTERED}{matching}
              ORDER BY v.community_id, {order} LIMIT $3 OFFSET $4"
         );
         let mut statement = query_as(sql)

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod account;
 mod activities;
 mod activity_codes;
 mod assets;
@@ -45,6 +46,7 @@ mod phones;
 mod poster;
 mod public_pages;
 mod recording_trainings;
+mod redemption_codes;
 mod redemptions;
 mod registration;
 mod registration_by_staff;
@@ -64,6 +66,8 @@ mod store;
 mod targets;
 mod trainings;
 mod units;
+mod unrecorded_activities;
 mod verification;
 mod volunteer_import;
 mod volunteer_profiles;
+mod withdrawal;

@@ -76,6 +76,8 @@ fn all_texts() -> impl Iterator<Item = &'static Text> {
         .chain(crate::http::notice::TEXTS)
         .chain(crate::http::activity_pages::TEXTS)
         .chain(crate::http::personal_codes::TEXTS)
+        .chain(crate::http::redemptions::TEXTS)
+        .chain(super::me::TEXTS)
         .chain(console.iter().flat_map(|section| section.iter()))
 }
 

@@ -6,6 +6,8 @@
 mod reads;
 pub mod steps;
 
+pub use reads::UnrecordedActivity;
+
 use crate::domain::attendance::AttendanceState;
 use crate::domain::ledger::{EntrySource, ReportKind, ReportStatus, ReportTarget};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
@@ -85,6 +87,7 @@ pub struct RecordReport {
     pub id: i64,
     pub volunteer_id: i64,
     pub activity_id: i64,
+    pub activity_title: String,
     pub entry_id: Option<i64>,
     /// `missing` or `wrong`.
     #[sqlx(try_from = "String")]

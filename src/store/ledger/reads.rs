@@ -9,13 +9,54 @@ use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::store::db::{query_as, query_scalar};
 use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-const REPORT_COLUMNS: &str = "r.id, r.volunteer_id, r.activity_id, r.entry_id, r.kind,
+const REPORT_COLUMNS: &str =
+    "r.id, r.volunteer_id, r.activity_id, a.title AS activity_title, r.entry_id, r.kind,
     r.minutes_claimed, r.message, r.status, r.resolution_reason, r.correction_entry_id,
     r.resolved_by, r.resolved_at, r.created_at, u.path AS unit_path";
 const REPORT_FROM: &str = "FROM record_reports r JOIN activities a ON a.id = r.activity_id JOIN units u ON u.id = a.unit_id";
 
+/// An activity whose record the volunteer may report missing 纠错.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ToSchema)]
+pub struct UnrecordedActivity {
+    pub id: i64,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
 impl Store {
+    /// The activities, not cancelled, that started after `since` and ended by `now` and hold no
+    /// record of the volunteer's, the latest first (at most 50): those of their community and the
+    /// units above it (`community_path`), and any other they signed up for or checked in to. What
+    /// a report of a missing record names.
+    pub async fn unrecorded_activities(
+        &self,
+        volunteer_id: i64,
+        community_path: &str,
+        (since, now): (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<Vec<UnrecordedActivity>> {
+        Ok(query_as(
+            "SELECT a.id, a.title, a.starts_at, a.ends_at
+             FROM activities a JOIN units u ON u.id = a.unit_id
+             WHERE a.starts_at >= $2 AND a.ends_at <= $3 AND a.status <> 'cancelled'
+               AND (substr($4, 1, length(u.path)) = u.path
+                    OR a.id IN (SELECT activity_id FROM attendances WHERE volunteer_id = $1
+                                UNION SELECT activity_id FROM signups WHERE volunteer_id = $1))
+               AND NOT EXISTS (SELECT 1 FROM ledger_entries e
+                               WHERE e.volunteer_id = $1 AND e.activity_id = a.id)
+             ORDER BY a.ends_at DESC, a.id LIMIT 50",
+        )
+        .bind(volunteer_id)
+        .bind(since)
+        .bind(now)
+        .bind(community_path)
+        .fetch_all(&self.db)
+        .await?)
+    }
+
     pub async fn entry(&self, id: i64) -> Result<Option<(LedgerEntry, String)>> {
         let row: Option<(String,)> = query_as(
             "SELECT u.path FROM ledger_entries e JOIN units u ON u.id = e.unit_id WHERE e.id = $1",

@@ -4,7 +4,7 @@
 
 use super::{
     assert_fits_the_screen, assert_policy_kept, click, element, log_in, phone_browser,
-    start_driver, text_of, wait_for_text,
+    start_driver, text_of, wait_for_path, wait_for_text,
 };
 use crate::both_backends;
 use crate::selection_review::finalised;
@@ -85,20 +85,7 @@ async fn the_winner_prints_the_award_certificate_from_their_page(app: TestApp) {
     assert_fits_the_screen(&browser).await;
 
     click(&browser, "#awards button").await;
-    let started = std::time::Instant::now();
-    while !browser
-        .current_url()
-        .await
-        .unwrap()
-        .path()
-        .starts_with("/certificates/VC")
-    {
-        assert!(
-            started.elapsed().as_secs() < 10,
-            "the certificate did not open"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    wait_for_path(&browser, "/certificates/VC").await;
     let heading = element(&browser, "h1").await.text().await.unwrap();
     assert_eq!(heading, "荣誉证书");
     assert_policy_kept(&driver, &browser).await;

@@ -7,6 +7,7 @@ mod console;
 mod console_admin;
 mod console_pages;
 mod crafted_text;
+mod me;
 mod personal_code;
 mod registration;
 
@@ -185,6 +186,21 @@ async fn wait_for_text_within(
             let note = text_of(browser, "note").await;
             panic!("#{id} still shows {text:?} (note {note:?})");
         }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits up to 10 s for the page's path to start with `prefix`.
+async fn wait_for_path(browser: &Client, prefix: &str) {
+    let started = Instant::now();
+    while !browser
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .starts_with(prefix)
+    {
+        assert!(started.elapsed().as_secs() < 10, "{prefix} did not open");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
