@@ -7,9 +7,9 @@ mod console;
 mod console_admin;
 mod console_pages;
 mod crafted_text;
+mod journey;
 mod me;
 mod personal_code;
-mod registration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
