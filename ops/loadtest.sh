@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# A flood of wrong-password logins against check-in scans, measured from outside with wrk.
+# A flood of wrong-password logins against check-in scans, or the rush on an activity's places,
+# measured from outside with wrk.
 #
-#   ops/loadtest.sh [sqlite|postgres]
+#   ops/loadtest.sh [sqlite|postgres] [scans|signups]
 #
 # Starts `vledger serve` (release build, or the binary in LOADTEST_BIN) on a fresh database, seeds
 # an open activity and volunteers over the API, then runs check-in scans from SCAN_CONNECTIONS
@@ -14,11 +15,19 @@
 # flood from many machines behind the reverse proxy would look (not for binaries older than
 # that setting). FLOOD_LOGINS=0 measures scans alone.
 #
+# signups: the volunteers sign up for one upcoming activity with CAPACITY places (default 50) and
+# cancel on their next turn, from SCAN_CONNECTIONS connections for DURATION seconds, so that the
+# last places and the waiting list change hands all the time. It prints sign-ups and
+# cancellations per second, their latency and answers, and then checks the activity's list: as
+# many confirmed as there are places (or sign-ups, if fewer), the rest waiting, positions 1, 2, 3…
+# in each.
+#
 # Needs wrk and curl (Debian: apt-get install wrk curl). PostgreSQL: a scratch database on
 # LOADTEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test), dropped afterwards.
 set -euo pipefail
 
 backend=${1:-sqlite}
+scenario=${2:-scans}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 DURATION=${DURATION:-25}
@@ -59,8 +68,18 @@ case $backend in
         psql "$admin_url" -qc "CREATE DATABASE $db" >/dev/null
         export VLEDGER_DATABASE_URL=${admin_url%/*}/$db
         ;;
-    *) echo "usage: $0 [sqlite|postgres]" >&2; exit 2 ;;
+    *) echo "usage: $0 [sqlite|postgres] [scans|signups]" >&2; exit 2 ;;
 esac
+case $scenario in
+    scans) ;;
+    signups)
+        FLOOD_LOGINS=0
+        # Each volunteer's sign-up must be answered before their cancellation is sent.
+        [ "$VOLUNTEERS" -gt $((2 * SCAN_CONNECTIONS)) ] \
+            || { echo "signups needs VOLUNTEERS > 2 × SCAN_CONNECTIONS" >&2; exit 2; } ;;
+    *) echo "usage: $0 [sqlite|postgres] [scans|signups]" >&2; exit 2 ;;
+esac
+CAPACITY=${CAPACITY:-50}
 export VLEDGER_SECRET_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export VLEDGER_LISTEN=127.0.0.1:$port VLEDGER_LOG=warn VLEDGER_JOBS=false
 if [ "$FLOOD_FROM" = many ]; then
@@ -115,8 +134,16 @@ done) &
 sampler=$!
 
 rss_before=$(awk '/^VmHWM:/ {print $2}' "/proc/$server/status")
-wrk -t2 -c"$SCAN_CONNECTIONS" -d"${DURATION}s" --timeout 10s -s "$here/loadtest-scan.lua" \
-    "$base" -- "$work/tokens" "$qr" >"$work/scans.out" 2>&1 &
+if [ "$scenario" = signups ]; then
+    starts=$(date -u -d '+1 day' +%FT%TZ)
+    ends=$(date -u -d '+1 day 2 hour' +%FT%TZ)
+    rush=$(api POST /api/v1/activities "{\"title\":\"压测招募\",\"unit_id\":$community,\"place\":\"广场\",\"content\":\"报名\",\"category\":\"社区服务\",\"starts_at\":\"$starts\",\"ends_at\":\"$ends\",\"qr_mode\":\"static\",\"capacity\":$CAPACITY,\"signup_required\":true}" "$admin" | field id)
+    wrk -t2 -c"$SCAN_CONNECTIONS" -d"${DURATION}s" --timeout 10s -s "$here/loadtest-signup.lua" \
+        "$base" -- "$work/tokens" "$rush" 2 >"$work/scans.out" 2>&1 &
+else
+    wrk -t2 -c"$SCAN_CONNECTIONS" -d"${DURATION}s" --timeout 10s -s "$here/loadtest-scan.lua" \
+        "$base" -- "$work/tokens" "$qr" >"$work/scans.out" 2>&1 &
+fi
 scans=$!
 if [ "$FLOOD_LOGINS" -gt 0 ]; then
     sleep 1
@@ -126,8 +153,27 @@ fi
 wait "$scans" || true
 kill "$sampler" 2>/dev/null || true
 
-echo "== $backend, $SCAN_CONNECTIONS scan connections for ${DURATION} s, $FLOOD_LOGINS logins from $FLOOD_CONNECTIONS connections (from $FLOOD_FROM address/es)"
-grep -E '^(scans|scan latency|scan answers)' "$work/scans.out" || cat "$work/scans.out"
+if [ "$scenario" = signups ]; then
+    echo "== $backend, $VOLUNTEERS volunteers rushing for $CAPACITY places from $SCAN_CONNECTIONS connections for ${DURATION} s"
+    grep -E '^sign-up' "$work/scans.out" || cat "$work/scans.out"
+    # The list afterwards: states and positions, in the order of the list (by state, then position).
+    api GET "/api/v1/activities/$rush/signups" '' "$admin" \
+        | grep -o '"state":"[a-z]*","position":[0-9]*' | sed 's/"state":"//; s/","position":/ /' >"$work/list"
+    confirmed=$(grep -c '^confirmed ' "$work/list" || true)
+    waiting=$(grep -c '^waitlisted ' "$work/list" || true)
+    expected=$(( confirmed + waiting < CAPACITY ? confirmed + waiting : CAPACITY ))
+    in_order=yes
+    for state in confirmed waitlisted; do
+        { grep "^$state " "$work/list" || true; } | awk '{print $2}' | sort -n \
+            | awk '$1 != NR {exit 1}' || in_order=no
+    done
+    echo "afterwards: $confirmed confirmed, $waiting waiting; positions 1, 2, 3… in each: $in_order"
+    [ "$confirmed" -eq "$expected" ] && [ "$in_order" = yes ] \
+        || { echo "the list is wrong: $expected should be confirmed" >&2; exit 1; }
+else
+    echo "== $backend, $SCAN_CONNECTIONS scan connections for ${DURATION} s, $FLOOD_LOGINS logins from $FLOOD_CONNECTIONS connections (from $FLOOD_FROM address/es)"
+    grep -E '^(scans|scan latency|scan answers)' "$work/scans.out" || cat "$work/scans.out"
+fi
 if [ "$FLOOD_LOGINS" -gt 0 ]; then
     grep -E '^(logins|login answers)' "$work/flood.out" || cat "$work/flood.out"
 fi
