@@ -299,25 +299,23 @@ impl Store {
         Ok(true)
     }
 
-    /// Name, community and the year's hours of the round's candidates who are ranked within the
-    /// quota or were decided on: every possible winner.
+    /// Name, community and the hours of `year` of the round's winners `volunteer_ids`.
     pub async fn selection_winner_details(
         &self,
-        selection_id: i64,
         year: i32,
+        volunteer_ids: &[i64],
     ) -> Result<Vec<WinnerDetails>> {
-        Ok(query_as(
+        let listed = self.backend().among_ids("v.id", 2);
+        Ok(query_as(format!(
             "SELECT v.id AS volunteer_id, v.volunteer_no, v.name, u.name AS community,
                  CAST(COALESCE(t.minutes, 0) AS BIGINT) AS minutes,
                  CAST(COALESCE(t.activities, 0) AS BIGINT) AS activities
-             FROM selection_candidates c JOIN volunteers v ON v.id = c.volunteer_id
-             JOIN units u ON u.id = v.community_id
-             LEFT JOIN volunteer_year_totals t ON t.volunteer_id = v.id AND t.year = $2
-             WHERE c.selection_id = $1 AND (c.within_quota OR c.volunteer_id IN
-                 (SELECT volunteer_id FROM selection_decisions WHERE selection_id = $1))",
-        )
-        .bind(selection_id)
+             FROM volunteers v JOIN units u ON u.id = v.community_id
+             LEFT JOIN volunteer_year_totals t ON t.volunteer_id = v.id AND t.year = $1
+             WHERE {listed}"
+        ))
         .bind(year)
+        .bind(volunteer_ids)
         .fetch_all(&self.db)
         .await?)
     }

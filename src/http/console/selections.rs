@@ -7,7 +7,7 @@ use super::scope::named_unit;
 use super::selection_forms::refusal;
 use super::units::kind_text;
 use super::{StaffForm, StaffVisit, head, see_other};
-use crate::app::selection_review::winners;
+use crate::app::selection_review::RoundLists;
 use crate::app::{AppState, selections};
 use crate::domain::roles::Role;
 use crate::domain::units::UnitKind;
@@ -136,7 +136,7 @@ async fn render(
                 kind: kind_text(unit.kind),
                 state: state_text(&s.state),
                 quota: s.quota,
-                winners: winners(state, s).await?.len(),
+                winners: RoundLists::read(state, s).await?.list().len(),
                 notice_href: (s.state != "draft").then(|| format!("/notice/{}", s.id)),
             });
         }
