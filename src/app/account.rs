@@ -9,8 +9,9 @@ use crate::domain::roles::Caller;
 use crate::error::codes::{INVALID_PHONE, NOT_A_VOLUNTEER, WRONG_PASSWORD};
 use crate::error::{Error, Result};
 use crate::store::Volunteer;
+use crate::store::accounts::PasswordAudit;
 use crate::store::profiles::ProfileChange;
-use chrono::Utc;
+use serde_json::json;
 use std::net::IpAddr;
 
 /// Checks that `password` opens the caller's own account, counted by the login throttle as a
@@ -58,19 +59,21 @@ pub async fn change_password(
     } else {
         None
     };
-    let unit = volunteer
-        .as_ref()
-        .map(|v| (v.community_id, v.community_path.as_str()));
+    let audited = PasswordAudit {
+        actor_id: Some(caller.user_id),
+        action: "change_password",
+        entity: "user",
+        unit: volunteer
+            .as_ref()
+            .map(|v| (v.community_id, v.community_path.as_str())),
+        after: |ended| json!({"other_sessions_ended": ended}),
+    };
+    let kept = session_token_hash(token);
     state
         .store
-        .change_password(
-            caller.user_id,
-            &hash,
-            &session_token_hash(token),
-            unit,
-            Utc::now(),
-        )
-        .await
+        .set_password(caller.user_id, &hash, Some(&kept), audited)
+        .await?;
+    Ok(())
 }
 
 /// A volunteer's own change of profile as typed: `None` keeps a field.

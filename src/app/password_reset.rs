@@ -14,8 +14,10 @@ use crate::domain::roles::{Caller, Role};
 use crate::error::codes::FORBIDDEN;
 use crate::error::{Error, Result};
 use crate::store::Volunteer;
+use crate::store::accounts::PasswordAudit;
 use rand::Rng;
 use rand::rngs::OsRng;
+use serde_json::json;
 
 /// A way of proving, before a reset, that the person asking is the volunteer.
 pub trait PasswordResetChannel {
@@ -89,9 +91,16 @@ pub async fn reset_password<C: PasswordResetChannel>(
         }
     };
     let hash = state.passwords.hash(password).await?;
+    let audited = PasswordAudit {
+        actor_id: channel.actor(),
+        action: "reset_password",
+        entity: "volunteer",
+        unit: Some((volunteer.community_id, &volunteer.community_path)),
+        after: |ended| json!({"channel": C::NAME, "sessions_ended": ended}),
+    };
     let sessions_ended = state
         .store
-        .reset_password(volunteer, &hash, channel.actor(), C::NAME)
+        .set_password(volunteer.id, &hash, None, audited)
         .await?;
     Ok(Reset {
         generated,

@@ -14,7 +14,9 @@ use crate::error::codes::{
 };
 use crate::error::{Error, Result};
 use crate::store::Unit;
-use crate::store::selection_reviews::{NewDecision, Round, WinnerDetails};
+use crate::store::selection_reviews::{
+    DecisionRecord, NewDecision, Objection, Round, WinnerDetails,
+};
 use crate::store::selections::{Candidate, Selection};
 use chrono::{Duration, Utc};
 use rust_decimal::Decimal;
@@ -60,26 +62,64 @@ pub struct Winner {
     pub basis: Basis,
 }
 
-/// The round's winners now: the draft's list, the committee's decisions and the upheld
-/// objections, best rank first.
-pub async fn winners(state: &AppState, s: &Selection) -> Result<Vec<Winner>> {
-    let store = &state.store;
-    let candidates = store.selection_candidates(s.id).await?;
-    let decisions = store.selection_decisions(s.id).await?;
-    let objections = store.selection_objections(s.id).await?;
-    let placed = placed(&candidates);
-    let decided: Vec<(i64, Decision)> = decisions
+/// A round's lists as one request read them: the candidates, the committee's decisions (in the
+/// order they were made) and the objections (in the order they were filed).
+#[derive(Debug, Clone)]
+pub struct RoundLists {
+    pub candidates: Vec<Candidate>,
+    pub decisions: Vec<DecisionRecord>,
+    pub objections: Vec<Objection>,
+}
+
+impl RoundLists {
+    /// Reads each of the round's lists once.
+    pub async fn read(state: &AppState, s: &Selection) -> Result<RoundLists> {
+        let store = &state.store;
+        Ok(RoundLists {
+            candidates: store.selection_candidates(s.id).await?,
+            decisions: store.selection_decisions(s.id).await?,
+            objections: store.selection_objections(s.id).await?,
+        })
+    }
+
+    /// Who is on the list now and why: the draft's list, the committee's decisions and the
+    /// upheld objections, best rank first.
+    pub fn list(&self) -> Vec<(i64, Basis)> {
+        let decided: Vec<(i64, Decision)> = decided(&self.decisions).collect();
+        let removed: HashSet<i64> = self
+            .objections
+            .iter()
+            .filter(|o| o.upheld == Some(true))
+            .map(|o| o.volunteer_id)
+            .collect();
+        selection_review::winners(&placed(&self.candidates), &decided, &removed)
+    }
+}
+
+/// The decisions as the rule reads them.
+fn decided(decisions: &[DecisionRecord]) -> impl Iterator<Item = (i64, Decision)> + '_ {
+    decisions
         .iter()
         .filter_map(|d| Some((d.volunteer_id, Decision::parse(&d.decision)?)))
-        .collect();
-    let removed: HashSet<i64> = objections
-        .iter()
-        .filter(|o| o.upheld == Some(true))
-        .map(|o| o.volunteer_id)
-        .collect();
-    let list = selection_review::winners(&placed, &decided, &removed);
-    let mut details: HashMap<i64, WinnerDetails> = store
-        .selection_winner_details(s.id, s.year)
+}
+
+/// The round's winners now, from the lists the caller read: the draft's list, the committee's
+/// decisions and the upheld objections, best rank first.
+pub async fn winners(state: &AppState, s: &Selection, lists: &RoundLists) -> Result<Vec<Winner>> {
+    named(state, s, &lists.candidates, lists.list()).await
+}
+
+/// The winners of `list` with what the notice shows of them: their details are read here.
+async fn named(
+    state: &AppState,
+    s: &Selection,
+    candidates: &[Candidate],
+    list: Vec<(i64, Basis)>,
+) -> Result<Vec<Winner>> {
+    let ids: Vec<i64> = list.iter().map(|(id, _)| *id).collect();
+    let mut details: HashMap<i64, WinnerDetails> = state
+        .store
+        .selection_winner_details(s.year, &ids)
         .await?
         .into_iter()
         .map(|d| (d.volunteer_id, d))
@@ -120,15 +160,15 @@ fn placed(candidates: &[Candidate]) -> Vec<Placed> {
         .collect()
 }
 
-/// Excludes or nominates one candidate of a draft, with the reason and the member's name.
-/// Only a volunteer the rules ranked can be nominated; a nomination that takes the winners
-/// beyond the quota is kept, marked as such.
+/// Excludes or nominates one candidate of a draft, with the reason and the member's name: the
+/// winners as they now stand. Only a volunteer the rules ranked can be nominated; a nomination
+/// that takes the winners beyond the quota is kept, marked as such.
 pub async fn decide(
     state: &AppState,
     (s, unit): (&Selection, &Unit),
     (volunteer_no, decision, reason): (&str, Decision, &str),
     member: &Caller,
-) -> Result<()> {
+) -> Result<Vec<Winner>> {
     if s.state != "draft" {
         return Err(not_draft());
     }
@@ -149,14 +189,10 @@ pub async fn decide(
             "the rules left this volunteer out of the round; only a ranked candidate can be nominated",
         ));
     }
-    let mut decided: Vec<(i64, Decision)> = state
-        .store
-        .selection_decisions(s.id)
-        .await?
-        .iter()
-        .filter_map(|d| Some((d.volunteer_id, Decision::parse(&d.decision)?)))
-        .collect();
+    let decisions = state.store.selection_decisions(s.id).await?;
+    let mut decided: Vec<(i64, Decision)> = decided(&decisions).collect();
     decided.push((candidate.volunteer_id, decision));
+    // A draft has no objections: they are filed during the notice.
     let after = selection_review::winners(&placed(&candidates), &decided, &HashSet::new());
     let beyond_quota = decision == Decision::Nominate && after.len() > s.quota as usize;
     let new = NewDecision {
@@ -174,7 +210,7 @@ pub async fn decide(
     {
         return Err(not_draft());
     }
-    Ok(())
+    named(state, s, &candidates, after).await
 }
 
 /// Publishes a draft: its public notice 公示 starts now and lasts `selection_notice_days`.
@@ -182,7 +218,7 @@ pub async fn publish(state: &AppState, (s, unit): (&Selection, &Unit), by: &Call
     if s.state != "draft" {
         return Err(not_draft());
     }
-    if winners(state, s).await?.is_empty() {
+    if RoundLists::read(state, s).await?.list().is_empty() {
         return Err(Error::invalid(
             NO_WINNERS,
             "the round has no winner to publish: nominate a candidate first",
@@ -211,7 +247,8 @@ pub async fn object(
         return Err(not_in_notice());
     }
     let reason = REASON.parse(reason)?;
-    let winner = winners(state, s)
+    let lists = RoundLists::read(state, s).await?;
+    let winner = winners(state, s, &lists)
         .await?
         .into_iter()
         .find(|w| w.volunteer_no.eq_ignore_ascii_case(volunteer_no.trim()))
@@ -275,8 +312,9 @@ pub async fn finalize(state: &AppState, (s, unit): (&Selection, &Unit), by: &Cal
             format!("the public notice runs until {}", ends_at.to_rfc3339()),
         ));
     }
-    let objections = state.store.selection_objections(s.id).await?;
-    let open = objections
+    let lists = RoundLists::read(state, s).await?;
+    let open = lists
+        .objections
         .iter()
         .filter(|o| o.resolved_at.is_none())
         .count();
@@ -286,11 +324,7 @@ pub async fn finalize(state: &AppState, (s, unit): (&Selection, &Unit), by: &Cal
             format!("{open} objection(s) are not resolved yet"),
         ));
     }
-    let winners: Vec<i64> = winners(state, s)
-        .await?
-        .iter()
-        .map(|w| w.volunteer_id)
-        .collect();
+    let winners: Vec<i64> = lists.list().iter().map(|(id, _)| *id).collect();
     let today = state.settings.local_now().date_naive();
     let award = selection_review::award_name(s.year);
     if !state

@@ -4,7 +4,7 @@
 //! its own rule set to the inputs as they are now and says what changed.
 
 use super::AppState;
-use super::selection_review::{self, Winner};
+use super::selection_review::{self, RoundLists, Winner};
 use crate::domain::selection::{self, DraftDiff, Exclusion, Input, Place, RuleSet, Standing};
 use crate::domain::units::UnitKind;
 use crate::error::codes::{INVALID_UNIT, INVALID_YEAR, SELECTION_EXISTS, SELECTION_NOT_DRAFT};
@@ -286,15 +286,16 @@ fn json(text: Option<String>) -> Option<Value> {
 }
 
 pub async fn view(state: &AppState, s: Selection) -> Result<RoundView> {
-    let winners = selection_review::winners(state, &s).await?;
+    let lists = RoundLists::read(state, &s).await?;
+    let winners = selection_review::winners(state, &s, &lists).await?;
     let notice_url =
         (s.state != "draft").then(|| format!("{}/notice/{}", state.settings.public_url(), s.id));
-    let decisions = state.store.selection_decisions(s.id).await?;
-    let objections = state.store.selection_objections(s.id).await?;
-    let candidates = state
-        .store
-        .selection_candidates(s.id)
-        .await?
+    let RoundLists {
+        candidates,
+        decisions,
+        objections,
+    } = lists;
+    let candidates = candidates
         .into_iter()
         .map(|c: Candidate| CandidateView {
             volunteer_id: c.volunteer_id,

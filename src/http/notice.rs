@@ -8,7 +8,7 @@ use super::extract::{CsrfForm, FormSession, Path, Query, SignedIn, wants_json};
 use super::pages::texts::{Lang, Text};
 use super::render::{Head, page};
 use crate::app::AppState;
-use crate::app::selection_review::{self, Winner};
+use crate::app::selection_review::{self, RoundLists, Winner};
 use crate::domain::selection::RuleSet;
 use crate::domain::selection_review::mask_name;
 use crate::error::{Error, Result};
@@ -127,8 +127,9 @@ struct Notice {
 
 async fn notice_of(state: &AppState, (s, unit): (&Selection, &Unit)) -> Result<Notice> {
     let mask = state.settings.selection_mask_names;
-    let winners = selection_review::winners(state, s).await?;
-    let objections = state.store.selection_objections(s.id).await?;
+    let lists = RoundLists::read(state, s).await?;
+    let winners = selection_review::winners(state, s, &lists).await?;
+    let objections = lists.objections;
     Ok(Notice {
         id: s.id,
         unit: unit.name.clone(),

@@ -6,7 +6,7 @@ use super::access::{committee_round, public_round};
 use super::extract::{Json, Path};
 use super::render::csv_file;
 use crate::app::AppState;
-use crate::app::selection_review::{self, Winner};
+use crate::app::selection_review::{self, RoundLists, Winner};
 use crate::domain::roles::Caller;
 use crate::domain::selection_review::{Basis, Decision};
 use crate::error::codes::{
@@ -68,8 +68,7 @@ async fn decide(
         body.decision,
         body.reason.as_str(),
     );
-    selection_review::decide(&state, (&round, &unit), what, &caller).await?;
-    let winners = selection_review::winners(&state, &round).await?;
+    let winners = selection_review::decide(&state, (&round, &unit), what, &caller).await?;
     Ok((
         StatusCode::CREATED,
         Json(Decided {
@@ -237,7 +236,8 @@ async fn winners_csv(
     Path(id): Path<i64>,
 ) -> Result<Response> {
     let (round, unit) = committee_round(&state, &caller, id).await?;
-    let winners = selection_review::winners(&state, &round).await?;
+    let lists = RoundLists::read(&state, &round).await?;
+    let winners = selection_review::winners(&state, &round, &lists).await?;
     csv_file(
         &format!("winners-{}-{}.csv", unit.id, round.year),
         &CSV_HEADER,

@@ -1,15 +1,28 @@
-//! Accounts: staff logins and volunteers' phones, sessions and role grants.
+//! Accounts: staff logins and volunteers' phones, passwords, sessions and role grants.
 
 use super::db::{query, query_as, query_scalar};
 use super::units::within_any;
 use super::{
-    Credentials, NewAudit, Store, Unit, Volunteer, audit, conflict_on, like_escaped,
-    not_found_on_fk,
+    Credentials, NewAudit, Store, Unit, audit, conflict_on, like_escaped, not_found_on_fk,
 };
 use crate::domain::roles::{Caller, Grant, Role};
 use crate::error::codes::DUPLICATE_LOGIN;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
+
+/// How setting a password is audited: the entry but for the number of sessions it ended, which
+/// `after` makes into the facts recorded.
+pub struct PasswordAudit<'a, F> {
+    /// The account that set it; `None` for a volunteer's own reset.
+    pub actor_id: Option<i64>,
+    /// `change_password` (by the person themselves) or `reset_password`.
+    pub action: &'static str,
+    /// `user` or `volunteer`, whose id is the account's.
+    pub entity: &'static str,
+    /// Where it is audited: the volunteer's community; none for a staff account.
+    pub unit: Option<(i64, &'a str)>,
+    pub after: F,
+}
 
 /// A staff account as the console lists it, with the roles it holds on the units listed for.
 #[derive(Debug, Clone)]
@@ -116,49 +129,47 @@ impl Store {
         Ok(())
     }
 
-    /// Gives the volunteer's account a new password and ends every session it has open, in one
-    /// transaction with its audit entry, which names the `actor` (none when the volunteer did it
-    /// themselves) and the `channel` that vouched for them. Answers how many sessions ended.
-    pub async fn reset_password(
+    /// Sets the account's password to `hash` and ends every session it still has open but the
+    /// one whose token hashes to `keep_session`, in one transaction with its audit entry: how many
+    /// sessions ended. 404 (named as `audited.entity`) when there is no such account.
+    pub async fn set_password(
         &self,
-        volunteer: &Volunteer,
-        password_hash: &str,
-        actor: Option<i64>,
-        channel: &str,
+        user_id: i64,
+        hash: &str,
+        keep_session: Option<&str>,
+        audited: PasswordAudit<'_, impl FnOnce(u64) -> serde_json::Value>,
     ) -> Result<u64> {
         let mut tx = self.db.begin().await?;
         let now = Utc::now();
         let changed = query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(volunteer.id)
+            .bind(hash)
+            .bind(user_id)
             .execute(&mut tx)
             .await?;
         if changed == 0 {
-            return Err(Error::NotFound("volunteer"));
+            return Err(Error::NotFound(audited.entity));
         }
         let ended = query(
             "UPDATE sessions SET ended_at = $1
-             WHERE user_id = $2 AND ended_at IS NULL AND expires_at > $1",
+             WHERE user_id = $2 AND ended_at IS NULL AND expires_at > $1
+                 AND ($3 IS NULL OR token_hash <> $3)",
         )
         .bind(now)
-        .bind(volunteer.id)
+        .bind(user_id)
+        .bind(keep_session)
         .execute(&mut tx)
         .await?;
-        let after = serde_json::json!({"channel": channel, "sessions_ended": ended});
-        audit(
-            &mut tx,
-            NewAudit {
-                actor_id: actor,
-                action: "reset_password",
-                entity: "volunteer",
-                entity_id: volunteer.id.to_string(),
-                unit_id: Some(volunteer.community_id),
-                unit_path: Some(&volunteer.community_path),
-                before: None,
-                after: Some(after),
-            },
-        )
-        .await?;
+        let entry = NewAudit {
+            actor_id: audited.actor_id,
+            action: audited.action,
+            entity: audited.entity,
+            entity_id: user_id.to_string(),
+            unit_id: audited.unit.map(|(id, _)| id),
+            unit_path: audited.unit.map(|(_, path)| path),
+            before: None,
+            after: Some((audited.after)(ended)),
+        };
+        audit(&mut tx, entry).await?;
         tx.commit().await?;
         Ok(ended)
     }

@@ -1,12 +1,12 @@
-//! What a person changes of their own account: the password (ending their other sessions), and a
-//! volunteer's phone, skills and service categories. Each change is audited by the fields it
-//! touched, never their values, so that a withdrawal leaves no copy of them behind.
+//! What a person changes of their own account: the password they must give first (the new one
+//! is set by `Store::set_password`), and a volunteer's phone, skills and service categories. Each
+//! change is audited by the fields it touched, never their values, so that a withdrawal leaves no
+//! copy of them behind.
 
 use super::db::{query, query_as, query_scalar};
 use super::{NewAudit, Store, Volunteer, audit, conflict_on};
 use crate::error::Result;
 use crate::error::codes::DUPLICATE_PHONE;
-use chrono::{DateTime, Utc};
 use serde_json::json;
 
 /// A volunteer's change of their own profile: `None` keeps a field as it is.
@@ -49,46 +49,6 @@ impl Store {
         .bind(user_id)
         .fetch_optional(&self.db)
         .await?)
-    }
-
-    /// Sets the account's password to `hash` and ends every session of it but the one whose
-    /// token hashes to `kept`, all at `at`. `unit` is where the change is audited: the
-    /// volunteer's community, or none for a staff account.
-    pub async fn change_password(
-        &self,
-        user_id: i64,
-        hash: &str,
-        kept: &str,
-        unit: Option<(i64, &str)>,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut tx = self.db.begin().await?;
-        query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(hash)
-            .bind(user_id)
-            .execute(&mut tx)
-            .await?;
-        let ended = query(
-            "UPDATE sessions SET ended_at = $1
-             WHERE user_id = $2 AND ended_at IS NULL AND token_hash <> $3",
-        )
-        .bind(at)
-        .bind(user_id)
-        .bind(kept)
-        .execute(&mut tx)
-        .await?;
-        let entry = NewAudit {
-            actor_id: Some(user_id),
-            action: "change_password",
-            entity: "user",
-            entity_id: user_id.to_string(),
-            unit_id: unit.map(|(id, _)| id),
-            unit_path: unit.map(|(_, path)| path),
-            before: None,
-            after: Some(json!({"other_sessions_ended": ended})),
-        };
-        audit(&mut tx, entry).await?;
-        Ok(tx.commit().await?)
     }
 
     /// Applies the volunteer's change of their own profile, audited; 409 `duplicate_phone` when

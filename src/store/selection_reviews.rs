@@ -6,11 +6,12 @@
 use super::db::many::insert;
 use super::db::{Tx, query, query_as, query_scalar};
 use super::{NewAudit, Store, audit};
-use crate::domain::selection_review::Decision;
+use crate::domain::selection_review::{self, Decision, Placed};
 use crate::error::Result;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
+use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
 /// The round a change belongs to, as the audit log files it.
@@ -85,6 +86,14 @@ pub struct WinnerDetails {
     pub community: String,
     pub minutes: i64,
     pub activities: i64,
+}
+
+/// What the rule of the winners reads of a round.
+#[derive(Default)]
+struct RoundLists {
+    ranked: Vec<Placed>,
+    decided: Vec<(i64, Decision)>,
+    removed: HashSet<i64>,
 }
 
 /// An award record 表彰奖励 (67号令: name, date, granting unit).
@@ -299,27 +308,85 @@ impl Store {
         Ok(true)
     }
 
-    /// Name, community and the year's hours of the round's candidates who are ranked within the
-    /// quota or were decided on: every possible winner.
+    /// Name, community and the hours of `year` of the round's winners `volunteer_ids`.
     pub async fn selection_winner_details(
         &self,
-        selection_id: i64,
         year: i32,
+        volunteer_ids: &[i64],
     ) -> Result<Vec<WinnerDetails>> {
-        Ok(query_as(
+        let listed = self.backend().among_ids("v.id", 2);
+        Ok(query_as(format!(
             "SELECT v.id AS volunteer_id, v.volunteer_no, v.name, u.name AS community,
                  CAST(COALESCE(t.minutes, 0) AS BIGINT) AS minutes,
                  CAST(COALESCE(t.activities, 0) AS BIGINT) AS activities
-             FROM selection_candidates c JOIN volunteers v ON v.id = c.volunteer_id
-             JOIN units u ON u.id = v.community_id
-             LEFT JOIN volunteer_year_totals t ON t.volunteer_id = v.id AND t.year = $2
-             WHERE c.selection_id = $1 AND (c.within_quota OR c.volunteer_id IN
-                 (SELECT volunteer_id FROM selection_decisions WHERE selection_id = $1))",
-        )
-        .bind(selection_id)
+             FROM volunteers v JOIN units u ON u.id = v.community_id
+             LEFT JOIN volunteer_year_totals t ON t.volunteer_id = v.id AND t.year = $1
+             WHERE {listed}"
+        ))
         .bind(year)
+        .bind(volunteer_ids)
         .fetch_all(&self.db)
         .await?)
+    }
+
+    /// How many winners each of the rounds `ids` has now, read for all of them at once: each of
+    /// their lists in one query (the ranked candidates, the decisions, the upheld objections),
+    /// then the rule of [`selection_review::winners`] applied round by round. A round of `ids`
+    /// that does not exist counts none.
+    pub async fn winner_counts(&self, ids: &[i64]) -> Result<HashMap<i64, usize>> {
+        let of_rounds = self.backend().among_ids("selection_id", 1);
+        let ranked: Vec<(i64, i64, i32, bool)> = query_as(format!(
+            "SELECT selection_id, volunteer_id, rank, within_quota FROM selection_candidates
+             WHERE {of_rounds} AND rank IS NOT NULL"
+        ))
+        .bind(ids)
+        .fetch_all(&self.db)
+        .await?;
+        let decisions: Vec<(i64, i64, String)> = query_as(format!(
+            "SELECT selection_id, volunteer_id, decision FROM selection_decisions
+             WHERE {of_rounds} ORDER BY id"
+        ))
+        .bind(ids)
+        .fetch_all(&self.db)
+        .await?;
+        let upheld: Vec<(i64, i64)> = query_as(format!(
+            "SELECT selection_id, volunteer_id FROM selection_objections WHERE {of_rounds} AND upheld"
+        ))
+        .bind(ids)
+        .fetch_all(&self.db)
+        .await?;
+        let mut rounds: HashMap<i64, RoundLists> = HashMap::new();
+        for (round, volunteer_id, rank, within_quota) in ranked {
+            if let Ok(rank) = u32::try_from(rank) {
+                rounds.entry(round).or_default().ranked.push(Placed {
+                    volunteer_id,
+                    rank,
+                    within_quota,
+                });
+            }
+        }
+        for (round, volunteer_id, decision) in decisions {
+            if let Some(decision) = Decision::parse(&decision) {
+                let lists = rounds.entry(round).or_default();
+                lists.decided.push((volunteer_id, decision));
+            }
+        }
+        for (round, volunteer_id) in upheld {
+            rounds
+                .entry(round)
+                .or_default()
+                .removed
+                .insert(volunteer_id);
+        }
+        Ok(ids
+            .iter()
+            .map(|id| {
+                let count = rounds.get(id).map_or(0, |l| {
+                    selection_review::winners(&l.ranked, &l.decided, &l.removed).len()
+                });
+                (*id, count)
+            })
+            .collect())
     }
 
     /// A volunteer's awards, the latest first.

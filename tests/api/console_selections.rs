@@ -5,16 +5,17 @@
 
 use crate::both_backends;
 use crate::selection_review::end_notice;
-use crate::selections::{Round, another_streets_committee, last_year, round};
-use crate::support::{TestApp, browser, console_page, csrf_token, post_form};
+use crate::selections::{Round, another_streets_committee, last_year, open, round};
+use crate::support::{TestApp, browser, console_page, csrf_token, id_of, post_form};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION};
-use serde_json::json;
+use serde_json::{Value, json};
 use vledger::domain::volunteer_no::volunteer_no;
 
 both_backends!(
     a_committee_takes_a_round_from_draft_to_final_in_the_console,
     refused_forms_say_why_and_strangers_are_kept_out,
+    the_list_counts_each_rounds_winners_as_its_review_does,
 );
 
 /// A form's answer: its status, where it sends the browser and the page it shows.
@@ -401,4 +402,71 @@ async fn refused_forms_say_why_and_strangers_are_kept_out(app: TestApp) {
         .await;
     let (status, _) = console_page(&app, "/console/selections", Some(&organizer)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// The winners' count in the list's row of round `id`.
+fn listed_winners(list: &str, id: i64) -> String {
+    let row = list
+        .split(&format!(r#"id="round-{id}""#))
+        .nth(1)
+        .unwrap_or_else(|| panic!("round {id} is listed: {list}"))
+        .split("</tr>")
+        .next()
+        .unwrap();
+    // The quota's cell, then the winners'.
+    let cell = row.split(r#"<td class="h">"#).nth(2).unwrap();
+    cell.split("</td>").next().unwrap().to_owned()
+}
+
+async fn the_list_counts_each_rounds_winners_as_its_review_does(app: TestApp) {
+    let r = round(&app).await;
+    let no = |n: usize| volunteer_no(r.volunteers[n]);
+    let street = crate::sql!(
+        &app,
+        "SELECT parent_id FROM units WHERE id = $1",
+        r.community
+    )
+    .unwrap();
+    let mut ids = Vec::new();
+    for unit in [r.community, street] {
+        let (status, opened) = open(&app, &r.committee, unit, last_year()).await;
+        assert_eq!(status, StatusCode::CREATED, "{opened}");
+        ids.push(id_of(&opened));
+    }
+    let (community, street) = (ids[0], ids[1]);
+    // The committee's step on round `id`, which it takes.
+    let step = |id: i64, action: String, body: Value| {
+        let (app, committee) = (&app, &r.committee);
+        async move {
+            let path = format!("/api/v1/selections/{id}/{action}");
+            let (status, answer) = app.post(&path, Some(committee), body).await;
+            assert!(status.is_success(), "{action}: {answer}");
+            answer
+        }
+    };
+    let decision = |n: usize, decision: &str| json!({"volunteer_no": no(n), "decision": decision, "reason": "委员会决定"});
+    // The community's: 2 excluded then nominated again (its latest decision counts), and 1
+    // nominated beyond the quota.
+    for (n, decided) in [(2, "exclude"), (2, "nominate"), (1, "nominate")] {
+        step(community, "decisions".into(), decision(n, decided)).await;
+    }
+    // The street's: published, its one winner removed by an upheld objection.
+    step(street, "publish".into(), json!({})).await;
+    let against = json!({"volunteer_no": no(2), "reason": "时长有误"});
+    let filed = step(street, "objections".into(), against).await;
+    let resolution = format!("objections/{}/resolution", id_of(&filed));
+    let upheld = json!({"upheld": true, "reason": "经核实属实"});
+    step(street, resolution, upheld).await;
+
+    let (status, list) = console_page(&app, "/console/selections", Some(&r.committee)).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    for (id, expected) in [(community, "2"), (street, "0")] {
+        let (status, round) = app
+            .get(&format!("/api/v1/selections/{id}"), Some(&r.committee))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{round}");
+        let reviewed = round["winners"].as_array().unwrap().len().to_string();
+        assert_eq!(reviewed, expected, "{round}");
+        assert_eq!(listed_winners(&list, id), expected, "round {id}");
+    }
 }

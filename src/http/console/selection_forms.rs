@@ -164,7 +164,9 @@ pub async fn decide(
         let decision = Decision::parse(&form.decision)
             .ok_or_else(|| Error::invalid(INVALID_FIELD, "exclude or nominate"))?;
         let what = (form.volunteer_no.as_str(), decision, form.reason.as_str());
-        selection_review::decide(&state, (&round, &unit), what, caller).await
+        selection_review::decide(&state, (&round, &unit), what, caller)
+            .await
+            .map(drop)
     }
     .await;
     let typed = Typed {

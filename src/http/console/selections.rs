@@ -7,7 +7,6 @@ use super::scope::named_unit;
 use super::selection_forms::refusal;
 use super::units::kind_text;
 use super::{StaffForm, StaffVisit, head, see_other};
-use crate::app::selection_review::winners;
 use crate::app::{AppState, selections};
 use crate::domain::roles::Role;
 use crate::domain::units::UnitKind;
@@ -126,6 +125,8 @@ async fn render(
     for root in &roots {
         listed.extend(state.store.selections_within(root, year).await?);
     }
+    let ids: Vec<i64> = listed.iter().map(|s| s.id).collect();
+    let winners = state.store.winner_counts(&ids).await?;
     let mut rounds = Vec::new();
     // The units come in tree order: a street's round before its communities'.
     for unit in &units {
@@ -136,7 +137,7 @@ async fn render(
                 kind: kind_text(unit.kind),
                 state: state_text(&s.state),
                 quota: s.quota,
-                winners: winners(state, s).await?.len(),
+                winners: winners.get(&s.id).copied().unwrap_or_default(),
                 notice_href: (s.state != "draft").then(|| format!("/notice/{}", s.id)),
             });
         }

@@ -43,6 +43,14 @@ impl Backend {
             anyhow::bail!("unsupported database URL {url:?}: use sqlite://FILE or postgres://…")
         }
     }
+
+    /// The condition that `column` is one of the ids bound as parameter `$n` (an [`Arg::Ids`]).
+    pub fn among_ids(self, column: &str, n: u8) -> String {
+        match self {
+            Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each(${n}))"),
+            Backend::Postgres => format!("{column} = ANY(${n})"),
+        }
+    }
 }
 
 /// The connection pools of the database in use.
