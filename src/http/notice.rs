@@ -13,6 +13,7 @@ use crate::domain::selection::RuleSet;
 use crate::domain::selection_review::mask_name;
 use crate::error::{Error, Result};
 use crate::store::Unit;
+use crate::store::selection_reviews::Objection;
 use crate::store::selections::Selection;
 use askama::Template;
 use axum::Router;
@@ -77,6 +78,23 @@ pub const TEXTS: &[Text] = &[
         "Your objection is filed; the committee will look into it.",
     ),
     ("notice_objections", "已收到异议", "Objections received"),
+    ("notice_mine", "我提出的异议", "Your objections"),
+    (
+        "notice_mine_open",
+        "处理中：评审委员会正在核实",
+        "Open: the committee is looking into it",
+    ),
+    (
+        "notice_mine_upheld",
+        "异议成立：该志愿者已从名单中移除",
+        "Upheld: the volunteer was taken off the list",
+    ),
+    (
+        "notice_mine_dismissed",
+        "异议不成立：该志愿者保留在名单中",
+        "Not upheld: the volunteer stays on the list",
+    ),
+    ("notice_mine_answer", "委员会答复", "The committee's answer"),
     ("notice_resolved", "已处理", "resolved"),
     // Why an objection from the page is refused, by error code.
     (
@@ -125,12 +143,16 @@ struct Notice {
     objections_url: String,
 }
 
-async fn notice_of(state: &AppState, (s, unit): (&Selection, &Unit)) -> Result<Notice> {
+/// The notice of the round, and the objections to it (which the page shows only to who filed them).
+async fn notice_of(
+    state: &AppState,
+    (s, unit): (&Selection, &Unit),
+) -> Result<(Notice, Vec<Objection>)> {
     let mask = state.settings.selection_mask_names;
     let lists = RoundLists::read(state, s).await?;
     let winners = selection_review::winners(state, s, &lists).await?;
     let objections = lists.objections;
-    Ok(Notice {
+    let notice = Notice {
         id: s.id,
         unit: unit.name.clone(),
         year: s.year,
@@ -155,7 +177,8 @@ async fn notice_of(state: &AppState, (s, unit): (&Selection, &Unit)) -> Result<N
             .filter(|o| o.resolved_at.is_some())
             .count(),
         objections_url: format!("/api/v1/selections/{}/objections", s.id),
-    })
+    };
+    Ok((notice, objections))
 }
 
 #[derive(Template)]
@@ -172,16 +195,19 @@ struct NoticePage<'a> {
     outcome: Option<String>,
     /// The objection form as it was sent, when it was refused.
     form: ObjectionForm,
+    /// The objections the visitor filed, with their outcome.
+    mine: Vec<&'a Objection>,
 }
 
 impl NoticePage<'_> {
     fn time(&self, at: &Option<DateTime<Utc>>) -> String {
-        at.map(|t| {
-            t.with_timezone(&self.offset)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
+        at.map(|t| self.at(&t)).unwrap_or_default()
+    }
+
+    fn at(&self, t: &DateTime<Utc>) -> String {
+        t.with_timezone(&self.offset)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     }
 
     fn taking_objections(&self) -> bool {
@@ -193,7 +219,7 @@ fn render(
     state: &AppState,
     status: StatusCode,
     lang: Lang,
-    n: &Notice,
+    (n, objections): &(Notice, Vec<Objection>),
     session: Option<&SignedIn>,
     outcome: Option<String>,
     form: ObjectionForm,
@@ -204,6 +230,12 @@ fn render(
     };
     let rules = serde_json::from_value(n.rules.clone()).ok();
     let offset = state.settings.display_offset();
+    let mine = match session {
+        Some(s) => (objections.iter())
+            .filter(|o| o.filed_by == s.caller.user_id)
+            .collect(),
+        None => Vec::new(),
+    };
     page(
         status,
         &NoticePage {
@@ -215,6 +247,7 @@ fn render(
             session,
             outcome,
             form,
+            mine,
         },
     )
 }
@@ -231,7 +264,7 @@ async fn notice(
     let (s, unit) = public_round(&state, id).await?;
     let n = notice_of(&state, (&s, &unit)).await?;
     if wants_json(&headers) {
-        return Ok(axum::Json(n).into_response());
+        return Ok(axum::Json(n.0).into_response());
     }
     let outcome = q
         .filed

@@ -75,6 +75,9 @@ pub struct Objection {
     pub resolution_reason: Option<String>,
     pub resolver_name: Option<String>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// The account that filed it: only they see it on the notice page; the committee does not.
+    #[serde(skip)]
+    pub filed_by: i64,
 }
 
 /// A winner as the notice and the committee's list show them.
@@ -201,7 +204,7 @@ impl Store {
     pub async fn selection_objections(&self, selection_id: i64) -> Result<Vec<Objection>> {
         Ok(query_as(
             "SELECT o.id, o.volunteer_id, v.volunteer_no, o.reason, o.filed_at, o.upheld,
-                 o.resolution_reason, o.resolver_name, o.resolved_at
+                 o.resolution_reason, o.resolver_name, o.resolved_at, o.filed_by
              FROM selection_objections o JOIN volunteers v ON v.id = o.volunteer_id
              WHERE o.selection_id = $1 ORDER BY o.id",
         )

@@ -466,4 +466,48 @@ async fn a_logged_in_visitor_objects_from_the_notice_page(app: TestApp) {
     assert_eq!(objections.len(), 1, "{objections:?}");
     assert_eq!(objections[0]["reason"], "该志愿者去年下半年已搬离本社区");
     assert_eq!(objections[0]["upheld"], Value::Null);
+    assert!(
+        objections[0].get("filed_by").is_none(),
+        "the committee does not see who objected"
+    );
+
+    // The one who objected follows it on the notice, and no one else sees it there.
+    let mine = |page: &str| {
+        let at = page.find("我提出的异议")?;
+        Some(
+            page[at..]
+                .split("class=\"card\"")
+                .next()
+                .unwrap()
+                .to_owned(),
+        )
+    };
+    let (_, page) = console_page(&app, &notice, Some(&resident)).await;
+    let shown = mine(&page).expect("their objections");
+    assert!(
+        shown.contains(p.no[0].as_str())
+            && shown.contains("该志愿者去年下半年已搬离本社区")
+            && shown.contains("处理中"),
+        "{shown}"
+    );
+    let (_, neighbour) = app.quick_volunteer(&p.admin, 10, p.community).await;
+    let (_, page) = console_page(&app, &notice, Some(&neighbour)).await;
+    assert_eq!(mine(&page), None, "{page}");
+    let (_, page) = console_page(&app, &notice, None).await;
+    assert_eq!(mine(&page), None, "{page}");
+
+    let path = format!(
+        "/api/v1/selections/{}/objections/{}/resolution",
+        p.id, objections[0]["id"]
+    );
+    let answer = json!({"upheld": false, "reason": "经核实其仍在本社区居住服务"});
+    let (status, body) = app.post(&path, Some(&p.committee), answer).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, page) = console_page(&app, &notice, Some(&resident)).await;
+    let shown = mine(&page).expect("their objections");
+    assert!(
+        shown.contains("异议不成立：该志愿者保留在名单中")
+            && shown.contains("委员会答复：经核实其仍在本社区居住服务"),
+        "{shown}"
+    );
 }
