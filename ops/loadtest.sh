@@ -125,6 +125,42 @@ for n in $(seq 1 "$VOLUNTEERS"); do
     echo >>"$work/tokens"
 done
 
+# The statements of a sign-up and its cancellation (ops/loadtest-signup.sql) straight on the
+# database, after the run: PostgreSQL from RAW_CLIENTS pgbench clients (default 8, the service's
+# pool, db_max_connections), each client one volunteer, for DURATION seconds; SQLite from one
+# sqlite3 connection (the service too writes through one), RAW_PAIRS (default 10,000) pairs in
+# turn by the volunteers.
+raw_signups() {
+    local sql=$here/loadtest-signup.sql started ended pairs
+    case $backend in
+        postgres)
+            local first
+            first=$(psql "$VLEDGER_DATABASE_URL" -Atc "SELECT MIN(id) FROM volunteers")
+            { echo '\set v :first + :client_id'; grep -v '^--' "$sql"; } >"$work/raw.sql"
+            pairs=$(pgbench -n -M simple -c "${RAW_CLIENTS:-8}" -j 2 -T "$DURATION" -f "$work/raw.sql" \
+                -D rush="$rush" -D first="$first" -D begin=BEGIN -D lock='FOR UPDATE' -D now='now()' \
+                "$VLEDGER_DATABASE_URL" >"$work/pgbench.out" 2>&1 && awk '/^tps = / {print $3}' "$work/pgbench.out") \
+                || { cat "$work/pgbench.out" >&2; return 1; }
+            echo "the same statements straight on PostgreSQL (pgbench, ${RAW_CLIENTS:-8} clients): $(awk "BEGIN {printf \"%.0f\", 2 * $pairs}")/s"
+            ;;
+        sqlite)
+            local count=${RAW_PAIRS:-10000} db=${VLEDGER_DATABASE_URL#sqlite://}
+            sqlite3 "$db" "SELECT id FROM volunteers ORDER BY id" >"$work/volunteers"
+            grep -v '^--' "$sql" | sed "s/:begin/BEGIN IMMEDIATE/; s/ :lock//; s/:rush/$rush/g; \
+                s/:now/strftime('%Y-%m-%dT%H:%M:%fZ', 'now')/g" >"$work/pair.sql"
+            { echo 'PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;'
+              awk -v count="$count" 'NR == FNR {v[n++] = $1; next} {pair = pair $0 "\n"}
+                  END {for (i = 0; i < count; i++) {p = pair; gsub(/:v/, v[i % n], p); printf "%s", p}}' \
+                  "$work/volunteers" "$work/pair.sql"
+            } >"$work/raw.sql"
+            started=$(date +%s.%N)
+            sqlite3 "$db" <"$work/raw.sql" >/dev/null
+            ended=$(date +%s.%N)
+            echo "the same statements straight on SQLite (sqlite3, one connection, $count pairs): $(awk "BEGIN {printf \"%.0f\", 2 * $count / ($ended - $started)}")/s"
+            ;;
+    esac
+}
+
 # Peak thread count, sampled while the load runs.
 (peak=0; while kill -0 "$server" 2>/dev/null; do
     t=$(awk '/^Threads:/ {print $2}' "/proc/$server/status" 2>/dev/null || echo 0)
@@ -170,6 +206,7 @@ if [ "$scenario" = signups ]; then
     echo "afterwards: $confirmed confirmed, $waiting waiting; positions 1, 2, 3… in each: $in_order"
     [ "$confirmed" -eq "$expected" ] && [ "$in_order" = yes ] \
         || { echo "the list is wrong: $expected should be confirmed" >&2; exit 1; }
+    raw_signups
 else
     echo "== $backend, $SCAN_CONNECTIONS scan connections for ${DURATION} s, $FLOOD_LOGINS logins from $FLOOD_CONNECTIONS connections (from $FLOOD_FROM address/es)"
     grep -E '^(scans|scan latency|scan answers)' "$work/scans.out" || cat "$work/scans.out"
