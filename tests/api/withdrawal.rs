@@ -1,9 +1,8 @@
 //! Withdrawal 注销: a volunteer who came over from another system last year, served and signed up
 //! for an activity, withdraws. Nothing of the person is left — no name, phone, ID number or mask
-//! in any text column of any table — while the ledger keeps their entries and
-//! totals under their number, the targets report drops them from this year only, their place goes
-//! to the waiting list, and the same person may register again. A refused withdrawal changes
-//! nothing.
+//! in any text column of any table — while the ledger keeps their entries and totals under their
+//! number, the targets report drops them from this year only, their place goes to the waiting
+//! list, and the same person may register again. A refused withdrawal changes nothing.
 
 use crate::both_backends;
 use crate::support::{
