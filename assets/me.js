@@ -23,6 +23,28 @@ function row(table, cells) {
   return tr;
 }
 
+/** The activities the volunteer signed up for that are not over yet: when, what and where (a link
+ *  to the activity's page, where they may cancel) and their place. */
+function showSignups(signups) {
+  text('l-signups', T.me_signups);
+  $('signups-card').hidden = !signups.length;
+  // Where the service runs: the time shifted by its offset, read as UTC.
+  const when = new Intl.DateTimeFormat(document.documentElement.lang, {month: 'numeric',
+    day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC'});
+  signups.forEach(s => {
+    const place = s.status === 'cancelled' ? T.me_signup_cancelled
+      : T['me_signup_' + s.state].replace('{n}', s.position);
+    const starts = when.format(Date.parse(s.starts_at) + DATA.offset_minutes * 60000);
+    const tr = row($('signups'), [[starts, 'nowrap'], [''],
+      [place, s.state === 'confirmed' && s.status !== 'cancelled' ? 'ok' : '']]);
+    tr.id = 'signup-' + s.id;
+    const link = document.createElement('a');
+    link.href = '/activities/' + s.id;
+    link.textContent = s.title;
+    tr.children[1].append(link, ' · ' + s.place);
+  });
+}
+
 /** Lists the awards, each with a button that issues its certificate 荣誉证书 and opens it to print. */
 function showAwards(awards) {
   $('awards-card').hidden = !awards.length;
@@ -76,6 +98,7 @@ async function load() {
   const b = p.backbone;
   text('backbone', (b.is_backbone ? '★ ' + T.backbone_yes : T.backbone_no) + '：' + b.reason
     + (b.is_backbone && b.since ? '（' + b.since.slice(0, 10) + '）' : ''));
+  showSignups(await (await get('/signups')).json());
   showAwards(p.awards);
   h.entries.forEach(e => {
     const what = (e.activity_title || '') + ' · ' + (T['src_' + e.source] || e.source) + confirmation(e)

@@ -144,7 +144,8 @@ async fn my_page(
 ) -> Result<Response> {
     let lang = Lang::of(&q, &headers);
     let today = state.settings.local_now().date_naive();
-    scripted(StatusCode::OK, Screen::Me, lang, json!({"today": today}))
+    let data = json!({"today": today, "offset_minutes": state.settings.display_utc_offset_minutes});
+    scripted(StatusCode::OK, Screen::Me, lang, data)
 }
 
 /// `GET /`: staff go to the console and volunteers to their own page; anyone else is shown both

@@ -2,7 +2,7 @@
 //! sign-up and its cancellation, and for the activity's organizers the sign-up list and opening
 //! or closing recruitment.
 
-use super::access::run_activity;
+use super::access::{run_activity, visible_volunteer};
 use super::extract::{Json, Path, Query};
 use crate::app::AppState;
 use crate::app::signups::{self, Listing};
@@ -13,7 +13,7 @@ use crate::error::codes::{
 };
 use crate::error::{Error, ErrorBody, Result};
 use crate::store::activities::Activity;
-use crate::store::signups::{ListedActivity, Placed, SignupRow};
+use crate::store::signups::{ListedActivity, OwnSignup, Placed, SignupRow};
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
@@ -29,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sign_up, signups_of))
         .routes(routes!(my_signup, cancel))
         .routes(routes!(set_recruitment))
+        .routes(routes!(signups_of_volunteer))
 }
 
 /// The most activities one page of the public list holds.
@@ -113,6 +114,25 @@ async fn my_signup(
 ) -> Result<Json<Placed>> {
     let placed = state.store.signup(id, caller.user_id).await?;
     Ok(Json(placed.ok_or(Error::NotFound("sign-up"))?))
+}
+
+/// A volunteer's sign-ups to activities not yet over (cancelled activities too, by their
+/// `status`), by start: their own (`me`) or, for staff, those of volunteers of their units.
+#[utoipa::path(get, path = "/api/v1/volunteers/{id}/signups", tag = "signups",
+    params(("id" = String, Path, description = "a volunteer id or `me`")),
+    responses((status = 200, body = Vec<OwnSignup>), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn signups_of_volunteer(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<OwnSignup>>> {
+    let volunteer = visible_volunteer(&state, &caller, &id, &Role::ALL).await?;
+    let now = Utc::now();
+    Ok(Json(
+        state.store.signups_of_volunteer(volunteer.id, now).await?,
+    ))
 }
 
 /// Cancels the caller's sign-up before the activity starts; the first on the waiting list moves

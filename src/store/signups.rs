@@ -107,15 +107,37 @@ impl From<Listed> for ListedActivity {
     }
 }
 
-/// The columns of a [`Listed`] from `activities a JOIN units u`; `$1` is the viewer (a
-/// volunteer's id, or 0 for nobody).
-const LISTED: &str = "SELECT a.id, a.title, u.name AS unit, a.unit_id, a.place, a.content,
+/// The columns of a [`PublicActivity`] from `activities a JOIN units u`.
+macro_rules! public_activity_columns {
+    () => {
+        "a.id, a.title, u.name AS unit, a.unit_id, a.place, a.content,
     a.category, a.organiser, a.starts_at, a.ends_at, a.capacity, a.signup_required,
     a.recruitment_open, a.status,
     (SELECT COUNT(*) FROM signups s WHERE s.activity_id = a.id AND s.state = 'confirmed') AS signed_up,
-    (SELECT COUNT(*) FROM signups s WHERE s.activity_id = a.id AND s.state = 'waitlisted') AS waitlisted,
+    (SELECT COUNT(*) FROM signups s WHERE s.activity_id = a.id AND s.state = 'waitlisted') AS waitlisted"
+    };
+}
+
+/// The columns of a [`Listed`] from `activities a JOIN units u`; `$1` is the viewer (a
+/// volunteer's id, or 0 for nobody).
+const LISTED: &str = concat!(
+    "SELECT ",
+    public_activity_columns!(),
+    ",
     (SELECT s.state FROM signups s WHERE s.activity_id = a.id AND s.volunteer_id = $1) AS mine
-    FROM activities a JOIN units u ON u.id = a.unit_id";
+    FROM activities a JOIN units u ON u.id = a.unit_id"
+);
+
+/// A volunteer's own sign-up, with the activity as anyone may see it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ToSchema)]
+pub struct OwnSignup {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub activity: PublicActivity,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub placed: Placed,
+}
 
 /// Which upcoming activities the public list shows, and in what order.
 #[derive(Debug, Clone)]
@@ -285,6 +307,27 @@ impl Store {
              WHERE s.activity_id = $1 ORDER BY s.state, s.id", // 'confirmed' < 'waitlisted'
         )
         .bind(activity_id)
+        .fetch_all(&self.db)
+        .await?)
+    }
+
+    /// The volunteer's sign-ups to activities that end after `after` (cancelled ones too), by
+    /// start.
+    pub async fn signups_of_volunteer(
+        &self,
+        volunteer_id: i64,
+        after: DateTime<Utc>,
+    ) -> Result<Vec<OwnSignup>> {
+        Ok(query_as(concat!(
+            "SELECT ",
+            public_activity_columns!(),
+            ", m.state, (SELECT COUNT(*) FROM signups o
+                 WHERE o.activity_id = m.activity_id AND o.state = m.state AND o.id <= m.id) AS position
+             FROM signups m JOIN activities a ON a.id = m.activity_id JOIN units u ON u.id = a.unit_id
+             WHERE m.volunteer_id = $1 AND a.ends_at > $2 ORDER BY a.starts_at, a.id"
+        ))
+        .bind(volunteer_id)
+        .bind(after)
         .fetch_all(&self.db)
         .await?)
     }

@@ -119,6 +119,7 @@ async fn openapi_lists_every_api_route(app: TestApp) {
         ("/api/v1/volunteers/{id}", "get"),
         ("/api/v1/volunteers/{id}", "patch"),
         ("/api/v1/volunteers/{id}/withdrawal", "post"),
+        ("/api/v1/volunteers/{id}/signups", "get"),
         ("/api/v1/volunteers/{id}/unrecorded-activities", "get"),
         ("/api/v1/auth/password", "post"),
         ("/api/v1/volunteers/{id}/id-number", "get"),

@@ -23,6 +23,7 @@ both_backends!(
     a_check_in_without_a_place_is_flagged_where_sign_up_is_required,
     volunteers_sign_up_and_cancel_on_the_activity_page,
     organizers_require_sign_up_and_see_sign_ups_in_the_console,
+    a_volunteer_sees_their_own_sign_ups_and_places,
 );
 
 /// An activity of `unit` starting `starts_in` from now and lasting two hours, with `extra` fields
@@ -883,5 +884,69 @@ async fn organizers_require_sign_up_and_see_sign_ups_in_the_console(app: TestApp
     assert!(
         edit.contains(r#"name="signup_required" value="1" checked"#),
         "{edit}"
+    );
+}
+
+/// `(id, state, position, status)` of each sign-up a volunteer's list shows, as `who` asks.
+async fn own_list(app: &TestApp, token: &str, who: &str) -> Vec<(i64, String, i64, String)> {
+    let (status, list) = app
+        .get(&format!("/api/v1/volunteers/{who}/signups"), Some(token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let text = |v: &Value| v.as_str().unwrap().to_owned();
+    (list.as_array().unwrap().iter())
+        .map(|a| {
+            let position = a["position"].as_i64().unwrap();
+            (id_of(a), text(&a["state"]), position, text(&a["status"]))
+        })
+        .collect()
+}
+
+async fn a_volunteer_sees_their_own_sign_ups_and_places(app: TestApp) {
+    let (s, first) = recruiting(&app, 1).await;
+    let later = upcoming(
+        &app,
+        &s.organizer,
+        s.community,
+        Duration::days(2),
+        json!({}),
+    )
+    .await;
+    let people = people(&app, &s, 2).await;
+    let (one, two) = (people[0].1.as_str(), people[1].1.as_str());
+    for (token, activity) in [(one, first), (two, later), (two, first)] {
+        let (status, body) = sign_up(&app, token, activity).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let row = |id, state: &str, position, status: &str| (id, state.into(), position, status.into());
+    assert_eq!(
+        own_list(&app, two, "me").await,
+        [
+            row(first, "waitlisted", 1, "scheduled"),
+            row(later, "confirmed", 1, "scheduled")
+        ]
+    );
+
+    // The first cancels: the second moves up; the later activity is called off.
+    let (status, _) = cancel(&app, one, first).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let path = format!("/api/v1/activities/{later}/cancel");
+    let (status, body) = app.post(&path, Some(&s.organizer), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let now = [
+        row(first, "confirmed", 1, "scheduled"),
+        row(later, "confirmed", 1, "cancelled"),
+    ];
+    assert_eq!(own_list(&app, two, "me").await, now);
+    assert_eq!(own_list(&app, one, "me").await, []);
+    // Staff of the community see them too; another volunteer does not.
+    let who = people[1].0.to_string();
+    assert_eq!(own_list(&app, &s.organizer, &who).await, now);
+    let (status, _) = app
+        .get(&format!("/api/v1/volunteers/{who}/signups"), Some(one))
+        .await;
+    assert!(
+        [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&status),
+        "{status}"
     );
 }

@@ -89,57 +89,39 @@ async fn count(app: &TestApp, sql: &str, args: &[&str]) -> i64 {
 
 /// Every `table.column` of text in the whole database that holds `text` somewhere.
 async fn traces(app: &TestApp, text: &str) -> Vec<String> {
+    let columns = if app.database_url.starts_with("sqlite:") {
+        "SELECT m.name || '.' || p.name FROM sqlite_master m, pragma_table_info(m.name) p
+         WHERE m.type = 'table' AND p.type IN ('TEXT', 'ANY')"
+    } else {
+        "SELECT table_name || '.' || column_name FROM information_schema.columns
+         WHERE table_schema = current_schema() AND data_type IN ('text', 'jsonb')"
+    };
+    let columns = strings(app, columns, &[]).await;
+    assert!(columns.len() > 50, "{columns:?}");
+    let holding = columns.iter().map(|at| {
+        let (table, column) = at.split_once('.').unwrap();
+        format!(
+            "SELECT '{at}' WHERE EXISTS (SELECT 1 FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE $1)"
+        )
+    });
+    let sql = holding.collect::<Vec<_>>().join(" UNION ALL ");
+    strings(app, &sql, &[&format!("%{text}%")]).await
+}
+
+/// The texts `sql` answers, with text arguments.
+async fn strings(app: &TestApp, sql: &str, args: &[&str]) -> Vec<String> {
     use sqlx::Connection;
     let url = &app.database_url;
-    let like = format!("%{text}%");
-    let mut found = Vec::new();
-    let where_found = |(table, column): &(String, String)| {
-        sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE $1"
-        ))
-    };
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
     if url.starts_with("sqlite:") {
         let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
-        let columns: Vec<(String, String)> = sqlx::query_as(
-            "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
-             WHERE m.type = 'table' AND p.type IN ('TEXT', 'ANY')",
-        )
-        .fetch_all(&mut c)
-        .await
-        .unwrap();
-        assert!(columns.len() > 50, "{columns:?}");
-        for at in columns {
-            let n: i64 = sqlx::query_scalar(where_found(&at))
-                .bind(&like)
-                .fetch_one(&mut c)
-                .await
-                .unwrap();
-            if n > 0 {
-                found.push(format!("{}.{}", at.0, at.1));
-            }
-        }
+        let q = args.iter().fold(sqlx::query_scalar(sql), |q, a| q.bind(*a));
+        q.fetch_all(&mut c).await.unwrap()
     } else {
         let mut c = sqlx::PgConnection::connect(url).await.unwrap();
-        let columns: Vec<(String, String)> = sqlx::query_as(
-            "SELECT table_name::text, column_name::text FROM information_schema.columns
-             WHERE table_schema = current_schema() AND data_type IN ('text', 'jsonb')",
-        )
-        .fetch_all(&mut c)
-        .await
-        .unwrap();
-        assert!(columns.len() > 50, "{columns:?}");
-        for at in columns {
-            let n: i64 = sqlx::query_scalar(where_found(&at))
-                .bind(&like)
-                .fetch_one(&mut c)
-                .await
-                .unwrap();
-            if n > 0 {
-                found.push(format!("{}.{}", at.0, at.1));
-            }
-        }
+        let q = args.iter().fold(sqlx::query_scalar(sql), |q, a| q.bind(*a));
+        q.fetch_all(&mut c).await.unwrap()
     }
-    found
 }
 
 async fn withdraw(app: &TestApp, token: &str, body: Value) -> (StatusCode, Value) {

@@ -1,9 +1,21 @@
-//! The texts of what a volunteer does from their own page `/me`: certificates for a period,
+//! The texts of what a volunteer does from their own page `/me`: their sign-ups, certificates for a period,
 //! rewards and their redemption codes, reports 纠错, their account, and withdrawal 注销.
 
 use super::texts::Text;
 
 pub const TEXTS: &[Text] = &[
+    ("me_signups", "我的报名", "Your sign-ups"),
+    (
+        "me_signup_confirmed",
+        "已报名，序号{n}",
+        "Signed up, no. {n}",
+    ),
+    (
+        "me_signup_waitlisted",
+        "候补第{n}位",
+        "Waiting list, no. {n}",
+    ),
+    ("me_signup_cancelled", "活动已取消", "Cancelled"),
     ("me_cert", "服务证明", "Certificate of service"),
     (
         "me_cert_note",

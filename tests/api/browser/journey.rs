@@ -19,9 +19,13 @@ use fantoccini::{Client, Locator};
 use reqwest::StatusCode;
 use serde_json::json;
 
-/// The form refusing a wrong check digit and the certificate on the phone, left in the temporary
-/// folder for a person to look at.
-const SCREENSHOTS: [&str; 2] = ["vledger-register.png", "vledger-certificate-phone.png"];
+/// The form refusing a wrong check digit, the certificate on the phone and a volunteer's page with
+/// their sign-up, left in the temporary folder for a person to look at.
+const SCREENSHOTS: [&str; 3] = [
+    "vledger-register.png",
+    "vledger-certificate-phone.png",
+    "vledger-me-signups.png",
+];
 
 /// The activity the volunteers sign up for.
 const CLEAN_UP: &str = "楼道环境清洁";
@@ -227,6 +231,12 @@ async fn checked_in_by_their_code(
 ) {
     volunteer.goto(&format!("{}/me", app.base)).await.unwrap();
     let code = wait_for_text(volunteer, "code-text", |t| t.len() >= 12).await;
+    // Their page lists the place they moved up to.
+    let listed = wait_for_text(volunteer, "signups", |t| t.contains(CLEAN_UP)).await;
+    assert!(listed.ends_with("已报名，序号2"), "{listed}");
+    let card = "document.getElementById('signups-card').scrollIntoView()";
+    volunteer.execute(card, vec![]).await.unwrap();
+    save_screenshot(volunteer, SCREENSHOTS[2]).await;
     assert_fits_the_screen(volunteer).await;
 
     let profile = tempfile::tempdir().unwrap();
