@@ -84,8 +84,10 @@ async function load() {
     return;
   }
   const p = await me.json();
-  const h = await (await get('/hours')).json();
-  const reports = await (await get('/reports')).json();
+  // At once rather than one after another: on a weak signal each round trip counts.
+  const json = async path => (await get(path)).json();
+  const [h, reports, signups] =
+    await Promise.all([json('/hours'), json('/reports'), json('/signups')]);
   $('mine').hidden = false;
   showCode(p.id);
   text('who', p.name);
@@ -98,7 +100,7 @@ async function load() {
   const b = p.backbone;
   text('backbone', (b.is_backbone ? '★ ' + T.backbone_yes : T.backbone_no) + '：' + b.reason
     + (b.is_backbone && b.since ? '（' + b.since.slice(0, 10) + '）' : ''));
-  showSignups(await (await get('/signups')).json());
+  showSignups(signups);
   showAwards(p.awards);
   h.entries.forEach(e => {
     const what = (e.activity_title || '') + ' · ' + (T['src_' + e.source] || e.source) + confirmation(e)
@@ -207,7 +209,7 @@ function offerCertificate() {
 /** The points balance, the rewards the volunteer may redeem and their past redemptions. */
 async function showRewards(balance) {
   text('balance', balance);
-  const rewards = await api('/rewards');
+  const [rewards, mine] = await Promise.all([api('/rewards'), api('/volunteers/me/redemptions')]);
   $('rewards').textContent = '';
   text('no-rewards', rewards.length ? '' : T.me_no_rewards);
   rewards.forEach(w => {
@@ -217,7 +219,6 @@ async function showRewards(balance) {
     const button = rowButton(tr, 'redeem-' + w.id, short || T.me_redeem, () => redeem(w, button));
     button.disabled = Boolean(short);
   });
-  const mine = await api('/volunteers/me/redemptions');
   $('redemptions').textContent = '';
   text('l-redemptions', mine.length ? T.me_redemptions : '');
   mine.forEach(d => row($('redemptions'), [[d.created_at.slice(0, 10), 'nowrap'],
