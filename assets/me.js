@@ -77,17 +77,16 @@ function confirmation(e) {
 }
 
 async function load() {
-  const get = path => fetch('/api/v1/volunteers/me' + path, {credentials: 'same-origin'});
-  const me = await get('');
-  if (me.status === 401) {
+  // Everything at once rather than one after another: on a weak signal each round trip counts.
+  const answers = ['/volunteers/me', '/volunteers/me/hours', '/volunteers/me/reports',
+    '/volunteers/me/signups', '/rewards', '/volunteers/me/redemptions']
+    .map(path => fetch('/api/v1' + path, {credentials: 'same-origin'}));
+  if ((await answers[0]).status === 401) {
     $('login').hidden = false;
     return;
   }
-  const p = await me.json();
-  // At once rather than one after another: on a weak signal each round trip counts.
-  const json = async path => (await get(path)).json();
-  const [h, reports, signups] =
-    await Promise.all([json('/hours'), json('/reports'), json('/signups')]);
+  const [p, h, reports, signups, ...rewards] =
+    await Promise.all(answers.map(async a => (await a).json()));
   $('mine').hidden = false;
   showCode(p.id);
   text('who', p.name);
@@ -111,7 +110,7 @@ async function load() {
   });
   text('empty', h.entries.length ? '' : T.no_records);
   showReports(reports);
-  showMyForms(p);
+  showMyForms(p, rewards);
 }
 
 // ——— What the volunteer does from the page.
@@ -176,11 +175,11 @@ function rowButton(tr, id, label, onclick) {
   return button;
 }
 
-/** Offers the forms once the volunteer's own data `p` is in. */
-function showMyForms(p) {
+/** Offers the forms once the volunteer's own data `p` is in, with the rewards and redemptions. */
+function showMyForms(p, rewards) {
   $('my-forms').hidden = false;
   offerCertificate();
-  showRewards(p.points);
+  showRewards(p.points, rewards);
   offerAccount(p);
   offerWithdrawal();
 }
@@ -206,10 +205,12 @@ function offerCertificate() {
   };
 }
 
-/** The points balance, the rewards the volunteer may redeem and their past redemptions. */
-async function showRewards(balance) {
+/** The points balance, the rewards the volunteer may redeem and their past redemptions (read
+ *  now unless `lists` holds them). */
+async function showRewards(balance, lists) {
   text('balance', balance);
-  const [rewards, mine] = await Promise.all([api('/rewards'), api('/volunteers/me/redemptions')]);
+  const [rewards, mine] =
+    lists || await Promise.all([api('/rewards'), api('/volunteers/me/redemptions')]);
   $('rewards').textContent = '';
   text('no-rewards', rewards.length ? '' : T.me_no_rewards);
   rewards.forEach(w => {
