@@ -1,5 +1,5 @@
-//! The texts of what a volunteer does from their own page `/me`: their sign-ups, certificates for a period,
-//! rewards and their redemption codes, reports 纠错, their account, and withdrawal 注销.
+//! The texts of what a volunteer does from their own page `/me`: their sign-ups, certificates for
+//! a period, rewards and their redemption codes, reports 纠错, their account, and withdrawal 注销.
 
 use super::texts::Text;
 
