@@ -22,7 +22,7 @@ function request()
 end
 
 function response(status)
-    counts[status] = (counts[status] or 0) + 1
+    count_answer(status)
     answered = answered + 1
     if answered >= quota then wrk.thread:stop() end
 end

@@ -19,15 +19,8 @@ function request()
         {["content-type"] = "application/json", ["authorization"] = "Bearer " .. token}, body)
 end
 
-function response(status)
-    counts[status] = (counts[status] or 0) + 1
-end
+response = count_answer
 
 function done(summary, latency)
-    local shown = answers_by_status()
-    io.write(string.format("scans: %d in %.1f s, %.0f scans/s\n", summary.requests,
-        summary.duration / 1e6, summary.requests / (summary.duration / 1e6)))
-    io.write(string.format("scan latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
-        latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
-    io.write("scan answers: " .. shown .. "\n")
+    report("scans", " scans/s", "scan", summary, latency)
 end

@@ -34,15 +34,8 @@ function request()
     return wrk.format("DELETE", path .. "/me", headers)
 end
 
-function response(status)
-    counts[status] = (counts[status] or 0) + 1
-end
+response = count_answer
 
 function done(summary, latency)
-    local shown = answers_by_status()
-    io.write(string.format("sign-ups and cancellations: %d in %.1f s, %.0f/s\n", summary.requests,
-        summary.duration / 1e6, summary.requests / (summary.duration / 1e6)))
-    io.write(string.format("sign-up latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
-        latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
-    io.write("sign-up answers: " .. shown .. "\n")
+    report("sign-ups and cancellations", "/s", "sign-up", summary, latency)
 end
