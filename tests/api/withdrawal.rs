@@ -65,28 +65,6 @@ async fn target(app: &TestApp, s: &Scene, year: i32, measure: &str) -> Value {
     rows[0][measure].clone()
 }
 
-/// How many rows `sql` counts, with text arguments.
-async fn count(app: &TestApp, sql: &str, args: &[&str]) -> i64 {
-    use sqlx::Connection;
-    let url = &app.database_url;
-    let sql = sqlx::AssertSqlSafe(sql.to_owned());
-    if url.starts_with("sqlite:") {
-        let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
-        let mut q = sqlx::query_scalar::<_, i64>(sql);
-        for a in args {
-            q = q.bind(*a);
-        }
-        q.fetch_one(&mut c).await.unwrap()
-    } else {
-        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
-        let mut q = sqlx::query_scalar::<_, i64>(sql);
-        for a in args {
-            q = q.bind(*a);
-        }
-        q.fetch_one(&mut c).await.unwrap()
-    }
-}
-
 /// Every `table.column` of text in the whole database that holds `text` somewhere.
 async fn traces(app: &TestApp, text: &str) -> Vec<String> {
     let columns = if app.database_url.starts_with("sqlite:") {
@@ -96,7 +74,7 @@ async fn traces(app: &TestApp, text: &str) -> Vec<String> {
         "SELECT table_name || '.' || column_name FROM information_schema.columns
          WHERE table_schema = current_schema() AND data_type IN ('text', 'jsonb')"
     };
-    let columns = strings(app, columns, &[]).await;
+    let columns = crate::sql!(all String; app, columns);
     assert!(columns.len() > 50, "{columns:?}");
     let holding = columns.iter().map(|at| {
         let (table, column) = at.split_once('.').unwrap();
@@ -105,23 +83,8 @@ async fn traces(app: &TestApp, text: &str) -> Vec<String> {
         )
     });
     let sql = holding.collect::<Vec<_>>().join(" UNION ALL ");
-    strings(app, &sql, &[&format!("%{text}%")]).await
-}
-
-/// The texts `sql` answers, with text arguments.
-async fn strings(app: &TestApp, sql: &str, args: &[&str]) -> Vec<String> {
-    use sqlx::Connection;
-    let url = &app.database_url;
-    let sql = sqlx::AssertSqlSafe(sql.to_owned());
-    if url.starts_with("sqlite:") {
-        let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
-        let q = args.iter().fold(sqlx::query_scalar(sql), |q, a| q.bind(*a));
-        q.fetch_all(&mut c).await.unwrap()
-    } else {
-        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
-        let q = args.iter().fold(sqlx::query_scalar(sql), |q, a| q.bind(*a));
-        q.fetch_all(&mut c).await.unwrap()
-    }
+    let like = format!("%{text}%");
+    crate::sql!(all String; app, sqlx::AssertSqlSafe(sql), &like)
 }
 
 async fn withdraw(app: &TestApp, token: &str, body: Value) -> (StatusCode, Value) {
@@ -204,17 +167,16 @@ async fn withdrawal_erases_the_person_and_keeps_the_ledger(app: TestApp) {
     assert_eq!(answer["volunteer_no"], number);
 
     // The row keeps its number, community and registration, and nothing of the person.
-    let erased = count(
+    let erased = crate::sql!(
         &app,
         "SELECT COUNT(*) FROM volunteers WHERE volunteer_no = $1 AND name = '已注销志愿者'
              AND id_number_enc IS NULL AND id_number_hash IS NULL AND id_number_masked IS NULL
              AND gender IS NULL AND birth_date IS NULL AND phone IS NULL
              AND CAST(skills AS TEXT) = '[]' AND CAST(service_categories AS TEXT) = '[]'
              AND status = 'withdrawn' AND withdrawn_at IS NOT NULL",
-        &[&number],
-    )
-    .await;
-    assert_eq!(erased, 1);
+        &number,
+    );
+    assert_eq!(erased, Some(1));
     assert_eq!(
         db.number(
             "SELECT COUNT(*) FROM users WHERE id = ? AND name = '已注销志愿者' AND password_hash IS NULL",
@@ -273,14 +235,14 @@ async fn withdrawal_erases_the_person_and_keeps_the_ledger(app: TestApp) {
     let (_, page) = console_page(&app, "/console/volunteers?q=13900000002", Some(&s.admin)).await;
     assert!(page.contains(&format!("href=\"/console/volunteers/{other_id}\"")));
     // The withdrawal is audited under the number alone.
-    let audited = count(
+    let audited = crate::sql!(
         &app,
         "SELECT COUNT(*) FROM audit_log WHERE action = 'withdraw' AND entity_id = $1
              AND CAST(after AS TEXT) LIKE $2",
-        &[&v.to_string(), &format!("%{number}%")],
-    )
-    .await;
-    assert_eq!(audited, 1);
+        v.to_string(),
+        format!("%{number}%"),
+    );
+    assert_eq!(audited, Some(1));
     // The same person may register again, as someone new.
     let again = register(
         &app,

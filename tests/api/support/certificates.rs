@@ -6,20 +6,27 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// Runs one statement on the app's database directly, on either backend (`$1`, `$2`… placeholders);
-/// answers the `i64` the statement returns, if any.
+/// answers the `i64` the statement returns, if any. `sql!(all T; app, sql, binds…)` answers every
+/// row's one column, as `T`.
 #[macro_export]
 macro_rules! sql {
-    ($app:expr, $sql:expr $(, $bind:expr)* $(,)?) => {{
+    (all $t:ty; $app:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        $crate::sql!(@run $t, fetch_all; $app, $sql $(, $bind)*)
+    };
+    (@run $t:ty, $fetch:ident; $app:expr, $sql:expr $(, $bind:expr)*) => {{
         use sqlx::Connection;
         let url = &$app.database_url;
         if url.starts_with("sqlite:") {
             let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
-            sqlx::query_scalar::<_, i64>($sql)$(.bind($bind))*.fetch_optional(&mut c).await.unwrap()
+            sqlx::query_scalar::<_, $t>($sql)$(.bind($bind))*.$fetch(&mut c).await.unwrap()
         } else {
             let mut c = sqlx::PgConnection::connect(url).await.unwrap();
-            sqlx::query_scalar::<_, i64>($sql)$(.bind($bind))*.fetch_optional(&mut c).await.unwrap()
+            sqlx::query_scalar::<_, $t>($sql)$(.bind($bind))*.$fetch(&mut c).await.unwrap()
         }
     }};
+    ($app:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        $crate::sql!(@run i64, fetch_optional; $app, $sql $(, $bind)*)
+    };
 }
 
 /// Appends a ledger entry by hand, as confirmed hours would (the confirmation code is not needed
