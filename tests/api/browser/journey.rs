@@ -7,7 +7,7 @@
 use super::{
     Driver, PHONE, assert_fits_the_screen, assert_policy_kept, choose, click, element, log_in,
     move_check_ins_back, open_browser, phone_browser, save_screenshot, start_driver, text_of,
-    type_into, wait_for_path, wait_for_text,
+    type_into, volunteer_logs_in, wait_for_path, wait_for_text,
 };
 use crate::both_backends;
 use crate::support::{
@@ -206,10 +206,7 @@ async fn checks_out_later_and_is_confirmed(
 /// Volunteer `n`, registered earlier, logged in on `/me` in a phone of their own.
 async fn logged_in(app: &TestApp, driver: &Driver, profile: &std::path::Path, n: u32) -> Client {
     let browser = open_browser(driver, PHONE, profile).await;
-    browser.goto(&format!("{}/me", app.base)).await.unwrap();
-    wait_for_text(&browser, "login-button", |t| t == "登录").await;
-    log_in(&browser, "phone", &phone(n), PASSWORD).await;
-    wait_for_text(&browser, "who", |t| t == format!("志愿者{n}")).await;
+    volunteer_logs_in(app, &browser, n).await;
     browser
 }
 

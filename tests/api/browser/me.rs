@@ -4,13 +4,12 @@
 //! and withdraw 注销.
 
 use super::{
-    assert_fits_the_screen, assert_policy_kept, click, element, log_in, phone_browser,
-    save_screenshot, start_driver, text_of, type_into, wait_for_path, wait_for_text,
+    assert_fits_the_screen, assert_policy_kept, click, element, phone_browser, save_screenshot,
+    start_driver, text_of, type_into, volunteer_logs_in, wait_for_path, wait_for_text,
 };
 use crate::both_backends;
 use crate::support::{
-    Db, PASSWORD, Scene, TestApp, confirm, create_reward, finished_activity, give_points, phone,
-    today,
+    Db, PASSWORD, Scene, TestApp, confirm, create_reward, finished_activity, give_points, today,
 };
 use chrono::Duration;
 use fantoccini::Client;
@@ -71,14 +70,6 @@ async fn loaded_width(browser: &Client, id: &str) -> u64 {
     }
 }
 
-/// Opens `/me` and logs volunteer 1 in.
-async fn logged_in(app: &TestApp, browser: &Client) {
-    browser.goto(&format!("{}/me", app.base)).await.unwrap();
-    wait_for_text(browser, "login-button", |t| t == "登录").await;
-    log_in(browser, "phone", &phone(1), PASSWORD).await;
-    wait_for_text(browser, "who", |t| t == "志愿者1").await;
-}
-
 async fn a_volunteer_issues_a_certificate_and_redeems_a_reward_from_their_page(app: TestApp) {
     let Some(driver) = start_driver().await else {
         return;
@@ -89,7 +80,7 @@ async fn a_volunteer_issues_a_certificate_and_redeems_a_reward_from_their_page(a
     let (volunteer, _) = served(&app, &shop.s).await;
     give_points(&app, volunteer, 100).await;
     let balance = app.state.store.points_balance(volunteer).await.unwrap();
-    logged_in(&app, &browser).await;
+    volunteer_logs_in(&app, &browser, 1).await;
 
     // This year so far, unless the volunteer picks other dates.
     let today = today();
@@ -153,7 +144,7 @@ async fn a_volunteer_reports_changes_their_account_and_withdraws_from_their_page
     let mut db = Db::open(&app).await;
     let sql = "SELECT id FROM ledger_entries WHERE volunteer_id = ?";
     let entry = db.number(sql, &[volunteer]).await;
-    logged_in(&app, &browser).await;
+    volunteer_logs_in(&app, &browser, 1).await;
 
     // A wrong record, from its line.
     click(&browser, &format!("#report-{entry}")).await;

@@ -11,6 +11,7 @@ mod journey;
 mod me;
 mod personal_code;
 
+use crate::support::{PASSWORD, TestApp, phone};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
@@ -298,6 +299,14 @@ async fn log_in(browser: &Client, login_field: &str, login: &str, password: &str
     field.send_keys(password).await.unwrap();
     let button = browser.find(Locator::Id("login-button")).await.unwrap();
     button.click().await.unwrap();
+}
+
+/// Opens `/me` and logs volunteer `n` (registered with their phone and [`PASSWORD`]) in.
+async fn volunteer_logs_in(app: &TestApp, browser: &Client, n: u32) {
+    browser.goto(&format!("{}/me", app.base)).await.unwrap();
+    wait_for_text(browser, "login-button", |t| t == "登录").await;
+    log_in(browser, "phone", &phone(n), PASSWORD).await;
+    wait_for_text(browser, "who", |t| t == format!("志愿者{n}")).await;
 }
 
 /// What the browser's console said since the last call.
