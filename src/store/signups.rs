@@ -107,6 +107,15 @@ impl From<Listed> for ListedActivity {
     }
 }
 
+/// The columns of a [`Placed`] for the sign-up `s`: its state, and its position among the
+/// activity's sign-ups in that state.
+macro_rules! placed_columns {
+    () => {
+        "s.state, (SELECT COUNT(*) FROM signups o
+             WHERE o.activity_id = s.activity_id AND o.state = s.state AND o.id <= s.id) AS position"
+    };
+}
+
 /// The columns of a [`PublicActivity`] from `activities a JOIN units u`.
 macro_rules! public_activity_columns {
     () => {
@@ -160,11 +169,11 @@ pub struct OpenFilter<'a> {
 
 /// The volunteer's sign-up to the activity, with its place.
 fn placed(activity_id: i64, volunteer_id: i64) -> Query<Placed> {
-    query_as(
-        "SELECT s.state, (SELECT COUNT(*) FROM signups o
-             WHERE o.activity_id = s.activity_id AND o.state = s.state AND o.id <= s.id) AS position
-         FROM signups s WHERE s.activity_id = $1 AND s.volunteer_id = $2",
-    )
+    query_as(concat!(
+        "SELECT ",
+        placed_columns!(),
+        " FROM signups s WHERE s.activity_id = $1 AND s.volunteer_id = $2"
+    ))
     .bind(activity_id)
     .bind(volunteer_id)
 }
@@ -321,10 +330,10 @@ impl Store {
         Ok(query_as(concat!(
             "SELECT ",
             public_activity_columns!(),
-            ", m.state, (SELECT COUNT(*) FROM signups o
-                 WHERE o.activity_id = m.activity_id AND o.state = m.state AND o.id <= m.id) AS position
-             FROM signups m JOIN activities a ON a.id = m.activity_id JOIN units u ON u.id = a.unit_id
-             WHERE m.volunteer_id = $1 AND a.ends_at > $2 ORDER BY a.starts_at, a.id"
+            ", ",
+            placed_columns!(),
+            " FROM signups s JOIN activities a ON a.id = s.activity_id JOIN units u ON u.id = a.unit_id
+             WHERE s.volunteer_id = $1 AND a.ends_at > $2 ORDER BY a.starts_at, a.id"
         ))
         .bind(volunteer_id)
         .bind(after)
